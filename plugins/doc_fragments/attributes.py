@@ -1,0 +1,28 @@
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Standard attributes; modules state their support level in their own attributes block.
+    DOCUMENTATION = r"""
+options: {}
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+  idempotent:
+    description:
+      - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+"""
+
+    ACTIONGROUP_CHECKMK = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/lighthouse.monitoring.checkmk) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - lighthouse.monitoring.checkmk
+"""

@@ -1,0 +1,199 @@
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Checkmk REST API client: base URL, authentication, ETags, problem+json errors, pending changes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Mapping, Optional, Tuple
+from urllib.parse import quote, urlencode
+
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    ApiError,
+    AuthError,
+    ConflictError,
+    NotFoundError,
+    TransportError,
+    ValidationError,
+)
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import (
+    RequestsTransport,
+    Response,
+    TlsOptions,
+    Transport,
+)
+
+API_PATH = "check_mk/api/1.0"
+USER_AGENT = "lighthouse.monitoring"
+PENDING_CHANGES = "/domain-types/activation_run/collections/pending_changes"
+
+Body = Optional[Any]
+Query = Optional[Mapping[str, Any]]
+
+_STATUS_HINTS = {
+    401: "check api_user and api_secret (the automation user's secret)",
+    403: "the user lacks a permission for this operation",
+    412: "the object changed since it was read (ETag mismatch); run the task again",
+    428: "the server requires If-Match for this operation",
+}
+
+
+class CheckmkClient:
+    """One Checkmk site's REST API. Library code: it raises, it never reports."""
+
+    def __init__(
+        self, server_url: str, site: str, user: str, secret: str, *, transport: Transport, timeout: float = 30
+    ) -> None:
+        for option, value in (("server_url", server_url), ("site", site), ("api_user", user), ("api_secret", secret)):
+            if not value:
+                raise ValidationError(f"the connection option {option} is required")
+        self.base_url = f"{server_url.rstrip('/')}/{quote(site.strip('/'), safe='')}/{API_PATH}"
+        self.user = user
+        self._auth = f"Bearer {user} {secret}"
+        self._transport = transport
+        self._timeout = timeout
+        self._baseline: Optional[frozenset] = None
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any], transport: Optional[Transport] = None) -> CheckmkClient:
+        """Build the client from a module's connection options."""
+        tls = TlsOptions(validate_certs=params["validate_certs"], ca_path=params.get("ca_path"))
+        return cls(
+            params["server_url"] or "",
+            params["site"] or "",
+            params["api_user"] or "",
+            params["api_secret"] or "",
+            transport=transport or RequestsTransport(tls),
+            timeout=params["timeout"],
+        )
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        query: Query = None,
+        body: Body = None,
+        etag: Optional[str] = None,
+        ok: Iterable[int] = (200, 204),
+    ) -> Response:
+        """Send one request; any status outside ``ok`` raises an error that names ``action``."""
+        if method != "GET":
+            self._remember_pending_changes()
+        return self._send(method, path, action=action, query=query, body=body, etag=etag, ok=ok)
+
+    def get(self, path: str, *, action: str, query: Query = None) -> Tuple[Optional[Any], Optional[str]]:
+        """GET an object: (body, ETag), or (None, None) when it does not exist."""
+        answer = self.request("GET", path, action=action, query=query, ok=(200, 404))
+        if answer.status == 404:
+            return None, None
+        return answer.json(), answer.header("ETag")
+
+    def write(
+        self, method: str, path: str, body: Body = None, *, action: str, etag: Optional[str] = None, query: Query = None
+    ) -> Tuple[Optional[Any], Optional[str]]:
+        """A write (POST/PUT/DELETE): the decoded body, if any, and the object's new ETag, if sent."""
+        answer = self.request(method, path, action=action, body=body, etag=etag, query=query)
+        return answer.json(), answer.header("ETag")
+
+    def pending_changes(self) -> Tuple[list, Optional[str]]:
+        """The site's pending changes and their ETag."""
+        answer = self._send("GET", PENDING_CHANGES, action="read the pending changes", ok=(200,))
+        return (answer.json() or {}).get("value", []), answer.header("ETag")
+
+    def recorded_changes(self) -> list:
+        """The pending changes that this client's writes recorded (empty when nothing was written)."""
+        if self._baseline is None:
+            return []
+        changes, _etag = self.pending_changes()
+        return [c for c in changes if c.get("id") not in self._baseline and c.get("user_id") == self.user]
+
+    def _remember_pending_changes(self) -> None:
+        if self._baseline is None:
+            changes, _etag = self.pending_changes()
+            self._baseline = frozenset(c.get("id") for c in changes)
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        query: Query = None,
+        body: Body = None,
+        etag: Optional[str] = None,
+        ok: Iterable[int] = (200, 204),
+    ) -> Response:
+        headers = {"Accept": "application/json", "Authorization": self._auth, "User-Agent": USER_AGENT}
+        data = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(body).encode()
+        if etag is not None:
+            headers["If-Match"] = etag
+        url = self.base_url + path + (f"?{encode_query(query)}" if query else "")
+        try:
+            answer = self._transport.request(method, url, headers=headers, body=data, timeout=self._timeout)
+        except TransportError as exc:
+            raise TransportError(f"Failed to {action}: {exc}") from exc
+        if answer.status not in ok:
+            raise api_error(answer, action=action, method=method, path=path)
+        return answer
+
+
+def encode_query(query: Mapping[str, Any]) -> str:
+    """Encode query parameters: booleans as true/false, lists repeated (form, explode), dicts as JSON."""
+    pairs = []
+    for key, value in query.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, bool):
+                item = "true" if item else "false"
+            elif isinstance(item, dict):
+                item = json.dumps(item)
+            pairs.append((key, item))
+    return urlencode(pairs)
+
+
+def object_path(domain_type: str, ident: str, *suffix: str) -> str:
+    """``/objects/<type>/<id>[/suffix...]`` with the id quoted as one path segment."""
+    return "/".join([f"/objects/{domain_type}", quote(ident, safe="~"), *suffix])
+
+
+def api_error(answer: Response, *, action: str, method: str, path: str) -> ApiError:
+    """Turn an error answer (problem+json where the server sent one) into one readable line."""
+    try:
+        problem = answer.json()
+    except ApiError:
+        problem = None
+    problem = problem if isinstance(problem, dict) else {}
+    title = str(problem.get("title") or f"HTTP {answer.status}")
+    parts = [f"Failed to {action}: {answer.status} {title}"]
+    detail = str(problem.get("detail") or "")
+    if detail and detail != title:
+        parts.append(f"- {detail}")
+    fields = flatten_fields(problem.get("fields"))
+    if fields:
+        parts.append(f"({fields})")
+    hint = _STATUS_HINTS.get(answer.status)
+    if hint:
+        parts.append(f"- {hint}")
+    cls = {401: AuthError, 403: AuthError, 404: NotFoundError, 409: ConflictError, 412: ConflictError}.get(
+        answer.status, ConflictError if answer.status == 428 else ApiError
+    )
+    details = {"method": method, "path": path, "title": title, "detail": detail, "fields": problem.get("fields")}
+    if problem.get("ext") is not None:
+        details["ext"] = problem["ext"]
+    return cls(" ".join(parts), status=answer.status, **details)
+
+
+def flatten_fields(fields: Any, prefix: str = "") -> str:
+    """``{"attributes": {"site": ["bad"]}}`` -> ``attributes.site: bad``."""
+    if isinstance(fields, dict):
+        parts = [flatten_fields(value, f"{prefix}.{key}" if prefix else str(key)) for key, value in fields.items()]
+        return "; ".join(p for p in parts if p)
+    if isinstance(fields, list):
+        messages = [flatten_fields(item, prefix) if isinstance(item, (dict, list)) else str(item) for item in fields]
+        text = " ".join(m for m in messages if m)
+        return f"{prefix}: {text}" if prefix and not all(isinstance(i, (dict, list)) for i in fields) else text
+    return f"{prefix}: {fields}" if fields not in (None, "") else ""

@@ -1,0 +1,147 @@
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Checkmk folders: paths, the folder model, ``mkdir -p`` and the folder resource."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Mapping, Optional
+
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, changed_keys
+
+ROOT = "/"
+COLLECTION = "/domain-types/folder_config/collections/all"
+_SEGMENT = re.compile(r"[-\w]+\Z")
+_SEPARATORS = re.compile(r"[~/\\]")
+SERVER_MANAGED = ("meta_data",)
+
+
+def normalize_path(path: str) -> str:
+    """``a/b/``, ``~a~b`` or ``\\a\\b`` -> ``/a/b``; the root folder is ``/``."""
+    segments = [s for s in _SEPARATORS.split(path.strip()) if s]
+    for segment in segments:
+        if not _SEGMENT.match(segment):
+            raise ValidationError(
+                f"Invalid folder path {path!r}: {segment!r} may contain only letters, digits, '-' and '_'"
+            )
+    return ROOT + "/".join(segments)
+
+
+def slug(path: str) -> str:
+    """The folder id used in URLs: ``/a/b`` -> ``~a~b``, ``/`` -> ``~``."""
+    return "~" + path.strip("/").replace("/", "~")
+
+
+def parent_of(path: str) -> str:
+    return path.rsplit("/", 1)[0] or ROOT
+
+
+def user_attributes(attributes: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    """Attributes as the user manages them: without the server-managed ``meta_data``."""
+    return {k: v for k, v in (attributes or {}).items() if k not in SERVER_MANAGED}
+
+
+def attribute_update(current: Model, desired: Model, *, purge: bool) -> Dict[str, Any]:
+    """The request fields that bring ``current["attributes"]`` to ``desired["attributes"]`` (one action only,
+    as the API requires): merged keys by default; with ``purge`` a replacement or, for none, a removal."""
+    wanted = desired.get("attributes", {})
+    if purge:
+        if wanted:
+            return {"attributes": wanted}
+        return {"remove_attributes": sorted(current.get("attributes", {}))} if current.get("attributes") else {}
+    update = changed_keys(current.get("attributes", {}), wanted)
+    return {"update_attributes": update} if update else {}
+
+
+def from_api(body: Mapping[str, Any]) -> Model:
+    extensions = body.get("extensions", {})
+    return {
+        "path": normalize_path(extensions.get("path", body.get("id", ROOT))),
+        "title": body.get("title", ""),
+        "attributes": user_attributes(extensions.get("attributes")),
+    }
+
+
+def desired_folder(params: Mapping[str, Any]) -> Model:
+    """The folder as the task declares it; raises on arguments that cannot work."""
+    desired: Model = {"path": normalize_path(params["path"]), "attributes": dict(params.get("attributes") or {})}
+    if desired["path"] == ROOT and params.get("state") == "absent":
+        raise ValidationError("The root folder '/' cannot be deleted")
+    if params.get("title") is not None:
+        desired["title"] = params["title"]
+    return desired
+
+
+class Folders:
+    """Finds and creates folder paths for one task, like ``mkdir -p``."""
+
+    def __init__(self, client: CheckmkClient) -> None:
+        self.client = client
+
+    def read(self, path: str) -> tuple:
+        return self.client.get(object_path("folder_config", slug(path)), action=f"read folder '{path}'")
+
+    def missing(self, path: str) -> List[str]:
+        """``path`` and its ancestors that do not exist, top-down (one GET per level, stopping at the first hit)."""
+        missing: List[str] = []
+        while path != ROOT and self.read(path)[0] is None:
+            missing.insert(0, path)
+            path = parent_of(path)
+        return missing
+
+    def create(self, path: str, title: Optional[str] = None, attributes: Optional[Mapping[str, Any]] = None) -> tuple:
+        body: Dict[str, Any] = {"name": path.rsplit("/", 1)[1], "title": title or path.rsplit("/", 1)[1]}
+        body["parent"] = slug(parent_of(path))
+        if attributes:
+            body["attributes"] = dict(attributes)
+        return self.client.write("POST", COLLECTION, body, action=f"create folder '{path}'")
+
+
+class FolderResource:
+    """One folder; missing parents are created with it and listed in ``created_folders``
+    (looked up only when ``present``, that is when the folder is to exist)."""
+
+    def __init__(
+        self, client: CheckmkClient, path: str, *, present: bool = True, purge: bool = False, recursive: bool = False
+    ) -> None:
+        self.folders = Folders(client)
+        self.present = present
+        self.path = normalize_path(path)
+        self.purge = purge
+        self.recursive = recursive
+        self.exact = frozenset({"attributes"}) if purge else frozenset()
+        self.created_folders: List[str] = []
+        self._etag: Optional[str] = None
+
+    def read(self) -> Optional[Model]:
+        body, self._etag = self.folders.read(self.path)
+        if body is None:
+            if self.present and self.path != ROOT:
+                self.created_folders = self.folders.missing(parent_of(self.path))
+            return None
+        return from_api(body)
+
+    def create(self, desired: Model) -> Model:
+        for path in self.created_folders:
+            self.folders.create(path)
+        body, self._etag = self.folders.create(self.path, desired.get("title"), desired.get("attributes"))
+        return from_api(body)
+
+    def update(self, current: Model, desired: Model) -> Model:
+        request = attribute_update(current, desired, purge=self.purge)
+        if desired.get("title", current["title"]) != current["title"]:
+            request["title"] = desired["title"]
+        body, self._etag = self.folders.client.write(
+            "PUT", object_path("folder_config", slug(self.path)), request, etag=self._etag,
+            action=f"update folder '{self.path}'",
+        )  # fmt: skip
+        return from_api(body)
+
+    def delete(self, current: Model) -> None:
+        mode = "recursive" if self.recursive else "abort_on_nonempty"
+        self.folders.client.write(
+            "DELETE", object_path("folder_config", slug(self.path)), query={"delete_mode": mode},
+            action=f"delete folder '{self.path}'" + ("" if self.recursive else " (it must be empty unless recursive)"),
+        )  # fmt: skip

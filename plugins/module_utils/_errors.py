@@ -1,0 +1,43 @@
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Errors raised by the library code; only a module's main() turns them into a failed task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MonitoringError(Exception):
+    """Base error: ``str(error)`` is a one-line, user-facing message; ``details`` go into the task result."""
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(" ".join(message.split()))
+        self.details = details
+
+
+class TransportError(MonitoringError):
+    """The server could not be reached or spoken to: DNS, refused connection, TLS, timeout."""
+
+
+class ApiError(MonitoringError):
+    """The server answered a request with an error status."""
+
+    def __init__(self, message: str, *, status: int, **details: Any) -> None:
+        super().__init__(message, status=status, **details)
+        self.status = status
+
+
+class AuthError(ApiError):
+    """401/403: the credentials are wrong or the user lacks a permission."""
+
+
+class ConflictError(ApiError):
+    """409/412/428: the object changed since it was read, or a precondition is missing."""
+
+
+class NotFoundError(ApiError):
+    """404 where the caller expected the object to exist."""
+
+
+class ValidationError(MonitoringError):
+    """The task's arguments are invalid; raised before anything is sent."""

@@ -1,0 +1,125 @@
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The only place that touches the network: one transport on a ``requests.Session``."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Protocol, Union
+
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ApiError, TransportError
+
+try:
+    import requests
+    from urllib3.util.retry import Retry
+
+    REQUESTS_IMPORT_ERROR: Optional[ImportError] = None
+except ImportError as exc:  # pragma: no cover - depends on the controller's Python
+    REQUESTS_IMPORT_ERROR = exc
+
+# Methods that may be sent again after a connection error or a 502/503/504 (RFC 9110 idempotent methods).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRY_STATUSES = (502, 503, 504)
+
+
+@dataclass(frozen=True)
+class Response:
+    """An HTTP answer; any status is data at this layer."""
+
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str) -> Optional[str]:
+        wanted = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
+
+    def json(self) -> Any:
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError as exc:
+            snippet = self.body[:80].decode("utf-8", "replace")
+            raise ApiError(f"the server sent invalid JSON (HTTP {self.status}): {snippet!r}", status=self.status) from exc
+
+
+class Transport(Protocol):
+    def request(
+        self, method: str, url: str, *, headers: Mapping[str, str], body: Optional[bytes], timeout: float
+    ) -> Response: ...
+
+
+@dataclass(frozen=True)
+class TlsOptions:
+    validate_certs: bool = True
+    ca_path: Optional[str] = None
+
+    @property
+    def verify(self) -> Union[bool, str]:
+        if not self.validate_certs:
+            return False
+        return self.ca_path or True
+
+
+class RequestsTransport:
+    """Sends requests through one ``requests.Session`` with bounded retries for idempotent methods."""
+
+    def __init__(self, tls: TlsOptions = TlsOptions(), *, retries: int = 3, backoff: float = 0.5) -> None:
+        if REQUESTS_IMPORT_ERROR is not None:
+            raise TransportError("the Python library 'requests' is required") from REQUESTS_IMPORT_ERROR
+        retry = Retry(
+            total=retries,
+            connect=retries,
+            read=retries,
+            status=retries,
+            backoff_factor=backoff,
+            status_forcelist=RETRY_STATUSES,
+            allowed_methods=IDEMPOTENT_METHODS,
+            raise_on_status=False,
+            raise_on_redirect=False,
+            redirect=0,
+        )
+        self._session = requests.Session()
+        self._session.verify = tls.verify
+        adapter = requests.adapters.HTTPAdapter(max_retries=retry)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def request(
+        self, method: str, url: str, *, headers: Mapping[str, str], body: Optional[bytes], timeout: float
+    ) -> Response:
+        try:
+            answer = self._session.request(
+                method, url, headers=dict(headers), data=body, timeout=timeout, allow_redirects=False
+            )
+        except requests.exceptions.SSLError as exc:
+            raise TransportError(
+                f"TLS verification of {_origin(url)} failed ({_reason(exc)}); "
+                "point ca_path at the CA bundle that signed the server certificate, or set validate_certs: false"
+            ) from exc
+        except requests.exceptions.Timeout as exc:
+            raise TransportError(f"{_origin(url)} did not answer within {timeout:g} seconds") from exc
+        except requests.exceptions.RequestException as exc:
+            raise TransportError(f"cannot connect to {_origin(url)} ({_reason(exc)})") from exc
+        return Response(answer.status_code, dict(answer.headers), answer.content)
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def _reason(exc: BaseException) -> str:
+    """The innermost cause of a requests/urllib3 error, in one line without object reprs."""
+    for _ in range(10):
+        inner = getattr(exc, "reason", None)
+        if not isinstance(inner, BaseException):
+            inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None
+        if inner is None:
+            break
+        exc = inner
+    text = re.sub(r"<[^>]*>:\s*", "", str(exc))
+    return " ".join(text.split()) or type(exc).__name__

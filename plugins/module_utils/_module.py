@@ -1,0 +1,31 @@
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The only glue between library code and AnsibleModule: building the module and reporting errors."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import MonitoringError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
+
+
+def new_module(argument_spec: Dict[str, Any], **kwargs: Any) -> AnsibleModule:
+    """An AnsibleModule with check mode support that fails early when ``requests`` is missing."""
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
+    if REQUESTS_IMPORT_ERROR is not None:
+        module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+    return module
+
+
+@contextmanager
+def api_errors(module: AnsibleModule) -> Iterator[None]:
+    """Report a library error as a failed task: a one-line ``msg`` and the API details under ``error``."""
+    try:
+        yield
+    except MonitoringError as exc:
+        extra = {"error": exc.details} if exc.details else {}
+        module.fail_json(msg=str(exc), **extra)

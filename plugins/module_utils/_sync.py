@@ -1,0 +1,101 @@
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The one sync engine: desired state vs current state -> changed, before, after, diff.
+
+Backend-neutral: a resource knows how to read, create, update and delete one object of one backend,
+in the terms of a small model (a flat-ish dict); this module decides what to do and what to report.
+Check mode is implemented here and only here: in check mode no resource write method is called.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, FrozenSet, Optional, Protocol
+
+Model = Dict[str, Any]
+_MISSING = object()
+
+
+class Resource(Protocol):
+    """One object of a backend. ``exact`` names model keys (dotted paths) compared and written whole, e.g.
+    ``{"attributes"}`` when the user asked to purge undeclared attributes; other dicts are merged."""
+
+    exact: FrozenSet[str]
+
+    def read(self) -> Optional[Model]: ...
+
+    def create(self, desired: Model) -> Model: ...
+
+    def update(self, current: Model, desired: Model) -> Model: ...
+
+    def delete(self, current: Model) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    changed: bool
+    before: Optional[Model]
+    after: Optional[Model]
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+    def result(self, key: str, *, diff: bool) -> Dict[str, Any]:
+        """The module result: ``changed``, the object under ``key``, and ``diff`` in diff mode."""
+        res: Dict[str, Any] = {"changed": self.changed, key: self.after, **self.extra}
+        if diff:
+            res["diff"] = {"before": self.before or {}, "after": self.after or {}}
+        return res
+
+
+def sync(resource: Resource, state: str, desired: Model, *, check_mode: bool) -> Outcome:
+    """Bring one object to ``state``; the outcome says whether anything changed (or would, in check mode)."""
+    current = resource.read()
+    if state == "absent":
+        if current is None:
+            return Outcome(False, None, None)
+        if not check_mode:
+            resource.delete(current)
+        return Outcome(True, current, None)
+    if current is None:
+        return Outcome(True, None, desired if check_mode else resource.create(desired))
+    if not differs(current, desired, exact=resource.exact):
+        return Outcome(False, current, current)
+    after = overlay(current, desired, exact=resource.exact) if check_mode else resource.update(current, desired)
+    return Outcome(True, current, after)
+
+
+def differs(current: Any, desired: Any, *, exact: FrozenSet[str] = frozenset(), path: str = "") -> bool:
+    """Whether ``current`` differs from ``desired`` in what ``desired`` declares.
+
+    Dicts are compared key by key, recursively, and only for the keys ``desired`` has; a dict whose
+    dotted path is in ``exact`` must match entirely (no extra keys in ``current``)."""
+    if isinstance(desired, dict):
+        if not isinstance(current, dict):
+            return True
+        if path in exact and set(current) != set(desired):
+            return True
+        inner = exact | {_join(path, k) for k in desired} if path in exact else exact
+        return any(differs(current.get(k, _MISSING), v, exact=inner, path=_join(path, k)) for k, v in desired.items())
+    return current != desired
+
+
+def overlay(current: Any, desired: Any, *, exact: FrozenSet[str] = frozenset(), path: str = "") -> Any:
+    """``current`` with ``desired`` laid over it: the state after an update, as ``differs`` understands it."""
+    if not isinstance(desired, dict) or not isinstance(current, dict) or path in exact:
+        return desired
+    merged = dict(current)
+    for key, value in desired.items():
+        merged[key] = overlay(current.get(key), value, exact=exact, path=_join(path, key))
+    return merged
+
+
+def changed_keys(current: Model, desired: Model, *, exact: FrozenSet[str] = frozenset(), path: str = "") -> Model:
+    """The top-level entries of ``desired`` that differ from ``current``, each overlaid on its current value."""
+    return {
+        key: overlay(current.get(key), value, exact=exact, path=_join(path, key))
+        for key, value in desired.items()
+        if differs(current.get(key, _MISSING), value, exact=exact, path=_join(path, key))
+    }
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else str(key)

@@ -1,0 +1,175 @@
+#!/usr/bin/python
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: checkmk_host
+short_description: Manage hosts in Checkmk
+version_added: 0.1.0
+description:
+  - Create, update, move or delete a host in Checkmk's setup through the REST API.
+  - The module reads the host, compares it with the task and changes only what differs. Every change is recorded
+    by Checkmk as a pending change; activate them with M(lighthouse.monitoring.checkmk_activation) or the
+    C(checkmk activate changes) handler.
+author:
+  - lighthouse.monitoring contributors
+extends_documentation_fragment:
+  - lighthouse.monitoring.checkmk
+  - lighthouse.monitoring.attributes
+  - lighthouse.monitoring.attributes.actiongroup_checkmk
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+  idempotent:
+    support: full
+options:
+  name:
+    description:
+      - The host name.
+      - Letters, digits, V(-), V(_) and V(.), starting with a letter, digit or V(_).
+    type: str
+    required: true
+  folder:
+    description:
+      - The folder of the host, for example V(/linux/web) (V(~linux~web) and V(linux/web) are accepted too).
+      - A host in another folder is moved there. Missing folders are created, like C(mkdir -p).
+      - If not set, a new host is created in the root folder V(/) and an existing host stays where it is.
+    type: str
+  attributes:
+    description:
+      - Host attributes, for example C(ipaddress), C(alias), C(site), C(tag_agent), C(labels) or C(parents).
+      - By default only the attributes listed are managed, others are left alone, and C(labels) are merged with the
+        host's labels. See O(purge_attributes).
+      - The attribute C(site) sets the site that monitors the host in distributed monitoring.
+    type: dict
+    default: {}
+  purge_attributes:
+    description:
+      - Make O(attributes) the host's complete set of attributes, removing the attributes (and labels) not listed.
+      - Attributes inherited from folders are not affected.
+    type: bool
+    default: false
+  state:
+    description:
+      - Whether the host should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+seealso:
+  - module: lighthouse.monitoring.checkmk_folder
+"""
+
+EXAMPLES = r"""
+- name: Register a web server
+  lighthouse.monitoring.checkmk_host:
+    server_url: https://monitoring.example.com
+    site: central
+    api_user: automation
+    api_secret: "{{ vault_checkmk_secret }}"
+    name: web01.example.com
+    folder: /linux/web
+    attributes:
+      ipaddress: 192.0.2.10
+      alias: Web server 1
+      tag_criticality: prod
+      labels:
+        role: web
+  delegate_to: localhost
+
+- name: Set the connection once for the whole play
+  hosts: localhost
+  module_defaults:
+    group/lighthouse.monitoring.checkmk:
+      server_url: https://monitoring.example.com
+      site: central
+      api_user: automation
+      api_secret: "{{ vault_checkmk_secret }}"
+  tasks:
+    - name: Let a remote site monitor the host
+      lighthouse.monitoring.checkmk_host:
+        name: web01.example.com
+        attributes:
+          site: remote1
+
+    - name: Make the listed attributes the host's only attributes
+      lighthouse.monitoring.checkmk_host:
+        name: web01.example.com
+        folder: /linux/web
+        attributes:
+          ipaddress: 192.0.2.11
+        purge_attributes: true
+
+    - name: Remove the host
+      lighthouse.monitoring.checkmk_host:
+        name: web01.example.com
+        state: absent
+"""
+
+RETURN = r"""
+host:
+  description: The host after the task (in check mode, as it would be); V(null) when it is absent.
+  returned: always
+  type: dict
+  contains:
+    name:
+      description: The host name.
+      type: str
+      sample: web01.example.com
+    folder:
+      description: The host's folder.
+      type: str
+      sample: /linux/web
+    attributes:
+      description: The host's own attributes, without server-managed meta data.
+      type: dict
+      sample: {"ipaddress": "192.0.2.10", "labels": {"role": "web"}}
+created_folders:
+  description: Folders that were created (in check mode, would be) because the host's folder was missing.
+  returned: always
+  type: list
+  elements: str
+  sample: ["/linux", "/linux/web"]
+pending_changes:
+  description:
+    - The pending changes that this task recorded in Checkmk, to be activated. Empty in check mode.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": "5e7b...", "action_name": "create-host", "text": "Created new host web01.example.com.",
+            "user_id": "automation", "time": "2026-11-22T10:00:00+00:00"}]
+"""
+
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._args import connection_spec
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import HostResource, desired_host
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import sync
+
+
+def main() -> None:
+    module = new_module(
+        dict(
+            connection_spec(),
+            name=dict(type="str", required=True),
+            folder=dict(type="str"),
+            attributes=dict(type="dict", default={}),
+            purge_attributes=dict(type="bool", default=False),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+        )
+    )
+    p = module.params
+    with api_errors(module):
+        client = CheckmkClient.from_params(p)
+        desired = desired_host(p)
+        folder = p["folder"] if p["state"] == "present" else None
+        resource = HostResource(client, p["name"], folder=folder, purge=p["purge_attributes"])
+        outcome = sync(resource, p["state"], desired, check_mode=module.check_mode)
+        extra = dict(created_folders=resource.created_folders, pending_changes=client.recorded_changes())
+    module.exit_json(**outcome.result("host", diff=module._diff), **extra)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""A fake transport that records every request and answers from a route table (Foreman's "no writes in check
+mode" check, without cassettes)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from urllib.parse import parse_qsl, urlsplit
+
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import Response
+
+BASE = "https://cmk.example/central/check_mk/api/1.0"
+SECRET = "s3cr3t-value"
+EMPTY_CHANGES = {"value": []}
+
+Answer = Union[Response, Callable[["Call"], Response]]
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    query: Dict[str, str]
+    headers: Dict[str, str]
+    body: Any
+
+
+def reply(status: int = 200, body: Any = None, etag: Optional[str] = None) -> Response:
+    headers = {"Content-Type": "application/json"}
+    if etag:
+        headers["ETag"] = etag
+    return Response(status, headers, json.dumps(body).encode() if body is not None else b"")
+
+
+def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
+    body = {"title": title, "status": status, "detail": detail, **extra}
+    return Response(status, {"Content-Type": "application/problem+json"}, json.dumps(body).encode())
+
+
+@dataclass
+class FakeTransport:
+    """Answers ``(method, path)`` from ``routes`` (a Response, a list consumed in order, or a callable);
+    an unknown route fails the test. ``calls`` records everything; ``writes()`` the non-GET calls."""
+
+    routes: Dict[Tuple[str, str], Any] = field(default_factory=dict)
+    calls: List[Call] = field(default_factory=list)
+
+    def request(self, method, url, *, headers, body, timeout):  # noqa: ANN001 - Transport protocol
+        parts = urlsplit(url)
+        assert url.startswith(BASE), url
+        path = parts.path[len(urlsplit(BASE).path) :]
+        call = Call(method, path, dict(parse_qsl(parts.query)), dict(headers), json.loads(body) if body else None)
+        self.calls.append(call)
+        answer = self.routes.get((method, path))
+        if answer is None:
+            raise AssertionError(f"unexpected request {method} {path}")
+        if isinstance(answer, list):
+            answer = answer.pop(0) if len(answer) > 1 else answer[0]
+        return answer(call) if callable(answer) else answer
+
+    def writes(self) -> List[Call]:
+        return [c for c in self.calls if c.method != "GET"]
+
+    def on(self, method: str, path: str, *answers: Answer) -> FakeTransport:
+        self.routes[(method, path)] = list(answers) if len(answers) > 1 else answers[0]
+        return self
