@@ -1,0 +1,118 @@
+"""Failures end the task with one line that names the object and the cause, and secrets never show,
+also at -vvv: wrong secret, unreachable server, TLS failure."""
+
+from __future__ import annotations
+
+import datetime
+import socket
+import ssl
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from .conftest import SECRET, run_playbook, write_play
+
+WRONG_SECRET = "wrong-secret-5b1e"
+
+
+@pytest.fixture
+def tls_server(tmp_path):
+    """A loopback HTTPS server with a freshly generated self-signed certificate."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256())
+    )  # fmt: skip
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))  # fmt: skip
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_file, key_file)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+TASKS = """\
+    - name: A wrong secret
+      lighthouse.monitoring.checkmk_host:
+        name: web01
+        api_secret: {wrong}
+      register: wrong_secret
+      ignore_errors: true
+
+    - name: An unreachable server
+      lighthouse.monitoring.checkmk_folder:
+        path: /linux
+        server_url: http://127.0.0.1:{closed}
+      register: unreachable
+      ignore_errors: true
+
+    - name: A server whose certificate cannot be verified
+      lighthouse.monitoring.checkmk_host:
+        name: web01
+        server_url: {tls}
+        timeout: 5
+      register: tls_failure
+      ignore_errors: true
+
+    - name: A successful task in diff mode
+      lighthouse.monitoring.checkmk_host:
+        name: web01
+        attributes:
+          alias: Web 1
+      diff: true
+      register: success
+
+    - name: Each failure is one line naming the object and the cause
+      ansible.builtin.assert:
+        that:
+          - wrong_secret is failed
+          - wrong_secret.msg == "Failed to read host 'web01': 401 Unauthorized - Wrong credentials (Bearer header) - check api_user and api_secret (the automation user's secret)"
+          - unreachable is failed
+          - unreachable.msg is match("Failed to read folder '/linux': cannot connect to http://127.0.0.1:{closed} [(].*[Cc]onnection refused")
+          - tls_failure is failed
+          - tls_failure.msg is match("Failed to read host 'web01': TLS verification of {tls} failed [(].*certificate verify failed")
+          - tls_failure.msg is search("ca_path")
+          - (wrong_secret.msg ~ unreachable.msg ~ tls_failure.msg).splitlines() | length == 1
+          - success is changed
+"""
+
+
+def test_failures_are_one_line_and_secrets_never_show(simulator, tls_server, tmp_path):
+    simulator.control("reset", method="POST")
+    play = write_play(tmp_path / "play.yml", tasks=TASKS.format(wrong=WRONG_SECRET, closed=free_port(), tls=tls_server))
+    result = run_playbook(play, simulator.env, "-vvv")
+    assert result.rc == 0, result.output[-6000:]
+    assert "Failed to read host 'web01': 401 Unauthorized" in result.output
+    assert SECRET not in result.output
+    assert WRONG_SECRET not in result.output
+    state = simulator.control("state")
+    assert [h for h in state["hosts"]] == ["web01"]  # only the successful task created anything
