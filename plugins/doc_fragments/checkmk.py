@@ -52,8 +52,8 @@ options:
 requirements:
   - requests (Python library)
 notes:
-  - The modules talk to the REST API from the machine where the task runs. Run them on the controller with
-    C(delegate_to: localhost) or in a play on C(localhost).
+  - The modules talk to the REST API from the machine where the task runs. Run them on the controller, in a play
+    on C(localhost) or with C(delegate_to=localhost).
   - Idempotent requests are retried up to three times, with backoff, after connection errors and HTTP 502, 503 and
     504; other requests are never sent twice.
 """

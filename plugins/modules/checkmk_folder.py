@@ -14,7 +14,7 @@ description:
     by Checkmk as a pending change, to be activated with M(lighthouse.monitoring.checkmk_activation) or the
     C(checkmk activate changes) handler.
 author:
-  - lighthouse.monitoring contributors
+  - Lighthouse Monitoring maintainers (@lighthouse-monitoring)
 extends_documentation_fragment:
   - lighthouse.monitoring.checkmk
   - lighthouse.monitoring.attributes

@@ -13,7 +13,7 @@ description:
     by Checkmk as a pending change; activate them with M(lighthouse.monitoring.checkmk_activation) or the
     C(checkmk activate changes) handler.
 author:
-  - lighthouse.monitoring contributors
+  - Lighthouse Monitoring maintainers (@lighthouse-monitoring)
 extends_documentation_fragment:
   - lighthouse.monitoring.checkmk
   - lighthouse.monitoring.attributes
@@ -79,20 +79,27 @@ EXAMPLES = r"""
         role: web
   delegate_to: localhost
 
-- name: Set the connection once for the whole play
-  hosts: localhost
+- name: Set the connection once, for every checkmk_* task in the block
   module_defaults:
     group/lighthouse.monitoring.checkmk:
       server_url: https://monitoring.example.com
       site: central
       api_user: automation
       api_secret: "{{ vault_checkmk_secret }}"
-  tasks:
+  delegate_to: localhost
+  block:
     - name: Let a remote site monitor the host
       lighthouse.monitoring.checkmk_host:
         name: web01.example.com
         attributes:
           site: remote1
+          labels:
+            env: production
+
+    - name: Move the host to another folder
+      lighthouse.monitoring.checkmk_host:
+        name: web01.example.com
+        folder: /linux/frontends
 
     - name: Make the listed attributes the host's only attributes
       lighthouse.monitoring.checkmk_host:
