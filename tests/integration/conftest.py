@@ -31,7 +31,9 @@ class Simulator:
                 "CHECKMK_API_SECRET": SECRET}  # fmt: skip
 
     def control(self, path: str, method: str = "GET") -> dict:
-        request = urllib.request.Request(f"{self.url}/_simulator/{path}", method=method, data=b"" if method == "POST" else None)
+        request = urllib.request.Request(
+            f"{self.url}/_simulator/{path}", method=method, data=b"" if method == "POST" else None
+        )
         with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback only
             body = answer.read()
         return json.loads(body) if body else {}
@@ -78,7 +80,7 @@ def write_play(path: Path, tasks: str = "", roles: str = "") -> Path:
     """A play on localhost that uses the controller's Python (see ENVIRONMENT notes in the README)."""
     path.write_text(
         "- hosts: localhost\n  gather_facts: false\n"
-        "  vars:\n    ansible_python_interpreter: \"{{ ansible_playbook_python }}\"\n"
+        '  vars:\n    ansible_python_interpreter: "{{ ansible_playbook_python }}"\n'
         + (f"  roles:\n{roles}" if roles else "")
         + (f"  tasks:\n{tasks}" if tasks else "")
     )

@@ -64,8 +64,12 @@ def test_problem_json_is_rendered_on_one_line_with_fields(client, fake):
 
 @pytest.mark.parametrize(
     "status, cls, hint",
-    [(401, AuthError, "api_user and api_secret"), (412, ConflictError, "ETag"), (428, ConflictError, "If-Match"),
-     (500, ApiError, "")],  # fmt: skip
+    [
+        (401, AuthError, "api_user and api_secret"),
+        (412, ConflictError, "ETag"),
+        (428, ConflictError, "If-Match"),
+        (500, ApiError, ""),
+    ],  # fmt: skip
 )
 def test_status_maps_to_error_class(client, fake, status, cls, hint):
     fake.on("PUT", "/objects/folder_config/~a", problem(status, "Some title", "Some detail"))

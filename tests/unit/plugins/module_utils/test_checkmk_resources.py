@@ -32,8 +32,16 @@ def host_body(name, folder="/", **attributes):
 
 @pytest.mark.parametrize(
     "given, expected",
-    [("/", "/"), ("", "/"), ("~", "/"), ("/a/b/", "/a/b"), ("a/b", "/a/b"), ("~a~b", "/a/b"), ("\\a\\b", "/a/b"),
-     ("/linux-prod/web_1", "/linux-prod/web_1")],  # fmt: skip
+    [
+        ("/", "/"),
+        ("", "/"),
+        ("~", "/"),
+        ("/a/b/", "/a/b"),
+        ("a/b", "/a/b"),
+        ("~a~b", "/a/b"),
+        ("\\a\\b", "/a/b"),
+        ("/linux-prod/web_1", "/linux-prod/web_1"),
+    ],  # fmt: skip
 )
 def test_normalize_path(given, expected):
     assert normalize_path(given) == expected
@@ -98,11 +106,17 @@ def test_folder_update_merges_labels_and_sends_title_with_etag(client, fake):
 
 @pytest.mark.parametrize(
     "wanted, request_body",
-    [({"tag_agent": "no-agent"}, {"attributes": {"tag_agent": "no-agent"}}),
-     ({}, {"remove_attributes": ["labels", "tag_agent"]})],  # fmt: skip
+    [
+        ({"tag_agent": "no-agent"}, {"attributes": {"tag_agent": "no-agent"}}),
+        ({}, {"remove_attributes": ["labels", "tag_agent"]}),
+    ],  # fmt: skip
 )
 def test_folder_purge(client, fake, wanted, request_body):
-    fake.on("GET", "/objects/folder_config/~a", reply(200, folder_body("/a", labels={"x": "1"}, tag_agent="cmk-agent"), '"e"'))
+    fake.on(
+        "GET",
+        "/objects/folder_config/~a",
+        reply(200, folder_body("/a", labels={"x": "1"}, tag_agent="cmk-agent"), '"e"'),
+    )
     fake.on("PUT", "/objects/folder_config/~a", reply(200, folder_body("/a", **wanted), '"f"'))
     resource = FolderResource(client, "/a", purge=True)
     outcome = sync(resource, "present", desired_folder({"path": "/a", "attributes": wanted}), check_mode=False)
@@ -142,14 +156,20 @@ def test_host_create_in_missing_folder(client, fake):
 def test_host_move_then_update_uses_the_fresh_etag(client, fake):
     fake.on("GET", "/objects/host_config/web1", reply(200, host_body("web1", "/a", alias="x"), '"e1"'))
     fake.on("GET", "/objects/folder_config/~b", reply(200, folder_body("/b"), '"f"'))
-    fake.on("POST", "/objects/host_config/web1/actions/move/invoke", reply(200, host_body("web1", "/b", alias="x"), '"e2"'))
+    fake.on(
+        "POST", "/objects/host_config/web1/actions/move/invoke", reply(200, host_body("web1", "/b", alias="x"), '"e2"')
+    )
     fake.on("PUT", "/objects/host_config/web1", reply(200, host_body("web1", "/b", alias="y"), '"e3"'))
     params = {"name": "web1", "folder": "/b", "attributes": {"alias": "y"}}
     outcome = sync(HostResource(client, "web1", folder="/b"), "present", desired_host(params), check_mode=False)
     move, put = fake.writes()
     assert (move.body, move.headers["If-Match"]) == ({"target_folder": "~b"}, '"e1"')
     assert (put.body, put.headers["If-Match"]) == ({"update_attributes": {"alias": "y"}}, '"e2"')
-    assert outcome.before["folder"] == "/a" and outcome.after == {"name": "web1", "folder": "/b", "attributes": {"alias": "y"}}
+    assert outcome.before["folder"] == "/a" and outcome.after == {
+        "name": "web1",
+        "folder": "/b",
+        "attributes": {"alias": "y"},
+    }
 
 
 def test_host_without_folder_is_not_moved(client, fake):

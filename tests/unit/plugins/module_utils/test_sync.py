@@ -41,7 +41,8 @@ OTHER = {"name": "a", "attributes": {"x": 9}}
 
 
 @pytest.mark.parametrize(
-    "state, exists, differ, check_mode", list(itertools.product(["present", "absent"], [True, False], [True, False], [True, False]))
+    "state, exists, differ, check_mode",
+    list(itertools.product(["present", "absent"], [True, False], [True, False], [True, False])),
 )
 def test_sync_matrix(state, exists, differ, check_mode):
     resource = FakeResource(dict(CURRENT) if exists else None)

@@ -1,0 +1,117 @@
+# lighthouse.monitoring: the one entry point for developers and CI. `make` lists the targets.
+#
+# Everything runs from a virtualenv in .venv, built from requirements-dev.txt. Tools find the
+# collection through .cache/collections/ansible_collections/lighthouse/monitoring, a symlink to this
+# repository, so `ANSIBLE_COLLECTIONS_PATH=.cache/collections` works for ansible-playbook and
+# ansible-doc, and `.cache/collections` on PYTHONPATH works for imports in the tests.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# `make test` runs its stages in the order listed, even with -j.
+.NOTPARALLEL:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+VENV_STAMP := $(VENV)/.installed
+
+COLLECTIONS := $(CURDIR)/.cache/collections
+COLLECTION_LINK := .cache/collections/ansible_collections/lighthouse/monitoring
+DIST := .cache/dist
+SANITY_ROOT := .cache/sanity/ansible_collections/lighthouse/monitoring
+SANITY_PYTHON := 3.11
+
+# Extra arguments, e.g. `make units PYTEST_ARGS="-k sync -x"` or `make sanity SANITY_ARGS="--test pylint"`.
+PYTEST_ARGS ?=
+SANITY_ARGS ?=
+SIMULATOR_PORT ?= 8080
+
+# Run a command with the virtualenv first on PATH and the collection importable.
+RUN := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" PYTHONPATH="$(COLLECTIONS)"
+
+.PHONY: help venv link build collection lint format units contract integration sanity test demo simulator lock clean
+
+help: ## Show the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+# --- Environment -------------------------------------------------------------------------------
+
+venv: $(VENV_STAMP) ## Create .venv and install requirements-dev.txt (again only when it changes)
+
+$(VENV_STAMP): requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "$(PYTHON) is older than Python 3.11, which ansible-core 2.19 needs: make PYTHON=python3.11"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --disable-pip-version-check --requirement requirements-dev.txt
+	touch $@
+
+link: $(COLLECTION_LINK) ## Make the collection importable as .cache/collections/ansible_collections/lighthouse/monitoring
+
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn ../../../.. $@  # relative: from .cache/collections/ansible_collections/lighthouse/ up to this repository
+
+build: venv ## Build the collection artifact into .cache/dist and check that no local artefact is in it
+	rm -rf $(DIST)
+	$(RUN) ansible-galaxy collection build --force --output-path $(DIST) .
+	@if tar -tzf $(DIST)/lighthouse-monitoring-*.tar.gz | grep -E '^(\.venv|\.cache|\.ansible|tests/output)/'; then \
+		echo "build: the artifact contains local artefacts (listed above): extend build_ignore in galaxy.yml"; exit 1; fi
+
+collection: venv link build ## Link the collection for the tools, and build it
+
+# --- Checks ------------------------------------------------------------------------------------
+
+lint: venv link ## ruff, shellcheck, the action-group check, changelog fragments, ansible-lint (with yamllint)
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) shellcheck .ci/run scripts/*.sh
+	$(RUN) python scripts/check_action_groups.py
+	$(RUN) antsibull-changelog lint
+	$(RUN) ansible-lint
+
+format: venv ## Let ruff fix what it can and format the Python code
+	$(RUN) ruff check --fix .
+	$(RUN) ruff format .
+
+units: venv link ## Unit tests: pytest tests/unit
+	$(RUN) scripts/run_pytest.sh tests/unit $(PYTEST_ARGS)
+
+contract: venv link ## Contract tests of the simulators: pytest tests/contract
+	$(RUN) scripts/run_pytest.sh tests/contract $(PYTEST_ARGS)
+
+integration: venv link ## Integration tests, playbooks against the simulator: pytest tests/integration
+	$(RUN) scripts/run_pytest.sh tests/integration $(PYTEST_ARGS)
+
+# ansible-test needs the collection at a path ending in ansible_collections/lighthouse/monitoring: it
+# runs on a copy of the collection's files (see scripts/mirror_collection.py), with ansible-test's pip
+# bootstrap script replaced by a stand-in where it cannot be downloaded (scripts/prepare_ansible_test.py).
+sanity: venv ## ansible-test sanity (Python 3.11, no ignore files) on a copy in .cache/sanity
+	$(RUN) python scripts/mirror_collection.py $(SANITY_ROOT)
+	$(RUN) python scripts/prepare_ansible_test.py
+	cd $(SANITY_ROOT) && env PATH="$(BIN):$$PATH" ansible-test sanity --venv --python $(SANITY_PYTHON) $(SANITY_ARGS)
+
+test: venv collection lint units contract integration sanity ## Everything CI runs, cheapest first
+
+# --- Demo --------------------------------------------------------------------------------------
+
+demo: venv link ## Run playbooks/demo.yml twice against the simulator; the second run must change nothing
+	$(RUN) python scripts/with_simulator.py --remote-sites remote1 -- scripts/demo.sh
+
+simulator: venv ## Serve the Checkmk simulator on 127.0.0.1 port 8080 (SIMULATOR_PORT=...) until Ctrl-C
+	$(RUN) python tests/simulators/checkmk/run.py --host 127.0.0.1 --port $(SIMULATOR_PORT) --remote-sites remote1
+
+# --- Maintenance -------------------------------------------------------------------------------
+
+lock: ## Resolve requirements-dev.in again into requirements-dev.txt (every package pinned)
+	rm -rf .cache/lock-venv
+	$(PYTHON) -m venv .cache/lock-venv
+	.cache/lock-venv/bin/python -m pip install --disable-pip-version-check --requirement requirements-dev.in
+	{ echo "# Generated by 'make lock' from requirements-dev.in: edit that file, not this one."; \
+	  echo "# Python 3.11."; \
+	  .cache/lock-venv/bin/python -m pip freeze --disable-pip-version-check; } > requirements-dev.txt
+	rm -rf .cache/lock-venv
+
+clean: ## Remove the virtualenv, caches, build and test output
+	rm -rf $(VENV) .cache .ansible .pytest_cache .ruff_cache tests/output build
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,93 @@
+#!/usr/bin/env python
+"""Run a command against a Checkmk simulator started for it on a free loopback port.
+
+    python scripts/with_simulator.py [SIMULATOR OPTION ...] -- COMMAND [ARGUMENT ...]
+
+Starts tests/simulators/checkmk/run.py on 127.0.0.1 (port 0: the simulator picks a free port and writes
+it to a port file), waits until it listens, runs COMMAND with the connection variables the checkmk_*
+modules read (CHECKMK_SERVER_URL, CHECKMK_SITE, CHECKMK_API_USER, CHECKMK_API_SECRET), and always stops
+the simulator afterwards. Options before ``--`` go to the simulator, for example ``--remote-sites remote1``.
+Exits with COMMAND's exit status; if COMMAND fails, the end of the simulator's log is shown.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNNER = Path(__file__).resolve().parent.parent / "tests" / "simulators" / "checkmk" / "run.py"
+# The simulator's default site and automation user.
+CONNECTION = {"CHECKMK_SITE": "cmk", "CHECKMK_API_USER": "automation", "CHECKMK_API_SECRET": "test-secret"}
+START_TIMEOUT = 30  # seconds
+
+
+def wait_for_port(process: subprocess.Popen, port_file: Path) -> str:
+    deadline = time.monotonic() + START_TIMEOUT
+    while True:
+        text = port_file.read_text(encoding="utf-8").strip() if port_file.exists() else ""
+        if text:
+            return text
+        if process.poll() is not None:
+            raise RuntimeError(f"the simulator exited with status {process.returncode} before it listened")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the simulator did not write its port within {START_TIMEOUT} s")
+        time.sleep(0.1)
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def show_log_tail(log: Path, lines: int = 40) -> None:
+    tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:]
+    print(f"--- last {len(tail)} lines of the simulator's log ---", *tail, sep="\n", file=sys.stderr)
+
+
+def run(simulator_options: list[str], command: list[str]) -> int:
+    with tempfile.TemporaryDirectory(prefix="checkmk-simulator-") as tmp:
+        port_file, log = Path(tmp) / "port", Path(tmp) / "simulator.log"
+        runner = [sys.executable, str(RUNNER), "--host", "127.0.0.1", "--port", "0", "--port-file", str(port_file)]
+        with log.open("w", encoding="utf-8") as log_file:
+            process = subprocess.Popen(
+                [*runner, *simulator_options], stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            )
+        try:
+            try:
+                port = wait_for_port(process, port_file)
+            except RuntimeError as error:
+                print(f"with_simulator: {error}", file=sys.stderr)
+                show_log_tail(log)
+                return 1
+            url = port if port.startswith("http") else f"http://127.0.0.1:{port}"
+            print(f"with_simulator: Checkmk simulator at {url}, site {CONNECTION['CHECKMK_SITE']}", flush=True)
+            status = subprocess.call(command, env={**os.environ, **CONNECTION, "CHECKMK_SERVER_URL": url})
+            if status != 0:
+                show_log_tail(log)
+            return status
+        finally:
+            stop(process)
+
+
+def main() -> int:
+    if "--" not in sys.argv[1:] or sys.argv[-1] == "--":
+        print(__doc__, file=sys.stderr)
+        return 2
+    split = sys.argv.index("--")
+    # Stop the simulator on SIGTERM too (CI cancelling a job), not only on Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    return run(sys.argv[1:split], sys.argv[split + 1 :])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
