@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Protocol, Union
+from typing import Any, Protocol
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ApiError, TransportError
 
@@ -15,7 +16,7 @@ try:
     import requests
     from urllib3.util.retry import Retry
 
-    REQUESTS_IMPORT_ERROR: Optional[ImportError] = None
+    REQUESTS_IMPORT_ERROR: ImportError | None = None
 except ImportError as exc:  # pragma: no cover - depends on the controller's Python
     REQUESTS_IMPORT_ERROR = exc
 
@@ -32,7 +33,7 @@ class Response:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
 
-    def header(self, name: str) -> Optional[str]:
+    def header(self, name: str) -> str | None:
         wanted = name.lower()
         return next((v for k, v in self.headers.items() if k.lower() == wanted), None)
 
@@ -43,22 +44,24 @@ class Response:
             return json.loads(self.body)
         except ValueError as exc:
             snippet = self.body[:80].decode("utf-8", "replace")
-            raise ApiError(f"the server sent invalid JSON (HTTP {self.status}): {snippet!r}", status=self.status) from exc
+            raise ApiError(
+                f"the server sent invalid JSON (HTTP {self.status}): {snippet!r}", status=self.status
+            ) from exc
 
 
 class Transport(Protocol):
     def request(
-        self, method: str, url: str, *, headers: Mapping[str, str], body: Optional[bytes], timeout: float
+        self, method: str, url: str, *, headers: Mapping[str, str], body: bytes | None, timeout: float
     ) -> Response: ...
 
 
 @dataclass(frozen=True)
 class TlsOptions:
     validate_certs: bool = True
-    ca_path: Optional[str] = None
+    ca_path: str | None = None
 
     @property
-    def verify(self) -> Union[bool, str]:
+    def verify(self) -> bool | str:
         if not self.validate_certs:
             return False
         return self.ca_path or True
@@ -89,7 +92,7 @@ class RequestsTransport:
         self._session.mount("https://", adapter)
 
     def request(
-        self, method: str, url: str, *, headers: Mapping[str, str], body: Optional[bytes], timeout: float
+        self, method: str, url: str, *, headers: Mapping[str, str], body: bytes | None, timeout: float
     ) -> Response:
         try:
             answer = self._session.request(
@@ -108,13 +111,13 @@ class RequestsTransport:
 
 
 def _origin(url: str) -> str:
-    scheme, _, rest = url.partition("://")
+    scheme, rest = url.split("://", 1) if "://" in url else ("http", url)
     return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 def _reason(exc: BaseException) -> str:
     """The innermost cause of a requests/urllib3 error, in one line without object reprs."""
-    for _ in range(10):
+    for _depth in range(10):
         inner = getattr(exc, "reason", None)
         if not isinstance(inner, BaseException):
             inner = exc.args[0] if exc.args and isinstance(exc.args[0], BaseException) else None

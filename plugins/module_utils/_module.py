@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any, Dict, Iterator
+from typing import Any
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
@@ -13,7 +14,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import REQUESTS_IMPORT_ERROR
 
 
-def new_module(argument_spec: Dict[str, Any], **kwargs: Any) -> AnsibleModule:
+def new_module(argument_spec: dict[str, Any], **kwargs: Any) -> AnsibleModule:
     """An AnsibleModule with check mode support that fails early when ``requests`` is missing."""
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
     if REQUESTS_IMPORT_ERROR is not None:

@@ -10,9 +10,9 @@ Check mode is implemented here and only here: in check mode no resource write me
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, FrozenSet, Optional, Protocol
+from typing import Any, Protocol
 
-Model = Dict[str, Any]
+Model = dict[str, Any]
 _MISSING = object()
 
 
@@ -20,9 +20,9 @@ class Resource(Protocol):
     """One object of a backend. ``exact`` names model keys (dotted paths) compared and written whole, e.g.
     ``{"attributes"}`` when the user asked to purge undeclared attributes; other dicts are merged."""
 
-    exact: FrozenSet[str]
+    exact: frozenset[str]
 
-    def read(self) -> Optional[Model]: ...
+    def read(self) -> Model | None: ...
 
     def create(self, desired: Model) -> Model: ...
 
@@ -34,13 +34,13 @@ class Resource(Protocol):
 @dataclass(frozen=True)
 class Outcome:
     changed: bool
-    before: Optional[Model]
-    after: Optional[Model]
-    extra: Dict[str, Any] = field(default_factory=dict)
+    before: Model | None
+    after: Model | None
+    extra: dict[str, Any] = field(default_factory=dict)
 
-    def result(self, key: str, *, diff: bool) -> Dict[str, Any]:
+    def result(self, key: str, *, diff: bool) -> dict[str, Any]:
         """The module result: ``changed``, the object under ``key``, and ``diff`` in diff mode."""
-        res: Dict[str, Any] = {"changed": self.changed, key: self.after, **self.extra}
+        res: dict[str, Any] = {"changed": self.changed, key: self.after, **self.extra}
         if diff:
             res["diff"] = {"before": self.before or {}, "after": self.after or {}}
         return res
@@ -63,7 +63,7 @@ def sync(resource: Resource, state: str, desired: Model, *, check_mode: bool) ->
     return Outcome(True, current, after)
 
 
-def differs(current: Any, desired: Any, *, exact: FrozenSet[str] = frozenset(), path: str = "") -> bool:
+def differs(current: Any, desired: Any, *, exact: frozenset[str] = frozenset(), path: str = "") -> bool:
     """Whether ``current`` differs from ``desired`` in what ``desired`` declares.
 
     Dicts are compared key by key, recursively, and only for the keys ``desired`` has; a dict whose
@@ -78,7 +78,7 @@ def differs(current: Any, desired: Any, *, exact: FrozenSet[str] = frozenset(), 
     return current != desired
 
 
-def overlay(current: Any, desired: Any, *, exact: FrozenSet[str] = frozenset(), path: str = "") -> Any:
+def overlay(current: Any, desired: Any, *, exact: frozenset[str] = frozenset(), path: str = "") -> Any:
     """``current`` with ``desired`` laid over it: the state after an update, as ``differs`` understands it."""
     if not isinstance(desired, dict) or not isinstance(current, dict) or path in exact:
         return desired
@@ -88,7 +88,7 @@ def overlay(current: Any, desired: Any, *, exact: FrozenSet[str] = frozenset(), 
     return merged
 
 
-def changed_keys(current: Model, desired: Model, *, exact: FrozenSet[str] = frozenset(), path: str = "") -> Model:
+def changed_keys(current: Model, desired: Model, *, exact: frozenset[str] = frozenset(), path: str = "") -> Model:
     """The top-level entries of ``desired`` that differ from ``current``, each overlaid on its current value."""
     return {
         key: overlay(current.get(key), value, exact=exact, path=_join(path, key))

@@ -1,56 +1,12 @@
-"""Integration fixtures: a Checkmk simulator started the way users start it, and an ansible-playbook runner."""
+"""Integration fixtures."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
-import urllib.request
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Dict, Iterator, List
+from collections.abc import Iterator
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-TARGETS = REPO / "tests" / "integration" / "targets"
-RUNNER = REPO / "tests" / "simulators" / "checkmk" / "run.py"
-SITE, USER, SECRET = "cmk", "automation", "it-secret-7f3a9c"
-
-
-@dataclass
-class Simulator:
-    url: str
-    process: subprocess.Popen
-
-    @property
-    def env(self) -> Dict[str, str]:
-        return {"CHECKMK_SERVER_URL": self.url, "CHECKMK_SITE": SITE, "CHECKMK_API_USER": USER,
-                "CHECKMK_API_SECRET": SECRET}  # fmt: skip
-
-    def control(self, path: str, method: str = "GET") -> dict:
-        request = urllib.request.Request(
-            f"{self.url}/_simulator/{path}", method=method, data=b"" if method == "POST" else None
-        )
-        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback only
-            body = answer.read()
-        return json.loads(body) if body else {}
-
-
-def start_simulator(tmp: Path, *args: str) -> Simulator:
-    port_file = tmp / "port"
-    command = [sys.executable, str(RUNNER), "--host", "127.0.0.1", "--port", "0", "--port-file", str(port_file),
-               "--site", SITE, "--user", USER, "--secret", SECRET, *args]  # fmt: skip
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while not (port_file.exists() and port_file.read_text().strip()):
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError(f"the simulator did not start: {process.stderr.read().decode()[-2000:]}")
-        time.sleep(0.05)
-    return Simulator(f"http://127.0.0.1:{port_file.read_text().strip()}", process)
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import Simulator, start_simulator
 
 
 @pytest.fixture(scope="session")
@@ -59,29 +15,3 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
     yield sim
     sim.process.terminate()
     sim.process.wait(timeout=10)
-
-
-@dataclass
-class PlaybookRun:
-    rc: int
-    output: str
-
-
-def run_playbook(playbook: Path, env: Dict[str, str], *args: str) -> PlaybookRun:
-    """Run ansible-playbook on localhost with the test environment; stdout and stderr together."""
-    full_env = {**os.environ, "ANSIBLE_ROLES_PATH": str(TARGETS), "ANSIBLE_FORCE_COLOR": "0",
-                "ANSIBLE_NOCOLOR": "1", "ANSIBLE_RETRY_FILES_ENABLED": "0", **env}  # fmt: skip
-    command: List[str] = ["ansible-playbook", "-i", "localhost,", "-c", "local", str(playbook), *args]
-    done = subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=600, check=False)
-    return PlaybookRun(done.returncode, done.stdout + done.stderr)
-
-
-def write_play(path: Path, tasks: str = "", roles: str = "") -> Path:
-    """A play on localhost that uses the controller's Python (see ENVIRONMENT notes in the README)."""
-    path.write_text(
-        "- hosts: localhost\n  gather_facts: false\n"
-        '  vars:\n    ansible_python_interpreter: "{{ ansible_playbook_python }}"\n'
-        + (f"  roles:\n{roles}" if roles else "")
-        + (f"  tasks:\n{tasks}" if tasks else "")
-    )
-    return path

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from .conftest import SECRET, run_playbook, write_play
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import SECRET, run_playbook, write_play
 
 WRONG_SECRET = "wrong-secret-5b1e"
 
@@ -25,16 +25,22 @@ def tls_server(tmp_path):
     """A loopback HTTPS server with a freshly generated self-signed certificate."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256())
-    )  # fmt: skip
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))  # fmt: skip
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
@@ -95,14 +101,22 @@ TASKS = """\
       ansible.builtin.assert:
         that:
           - wrong_secret is failed
-          - wrong_secret.msg == "Failed to read host 'web01': 401 Unauthorized - Wrong credentials (Bearer header) - check api_user and api_secret (the automation user's secret)"
+          - wrong_secret.msg == expected_401
           - unreachable is failed
-          - unreachable.msg is match("Failed to read folder '/linux': cannot connect to http://127.0.0.1:{closed} [(].*[Cc]onnection refused")
+          - unreachable.msg is match(expected_refused)
           - tls_failure is failed
-          - tls_failure.msg is match("Failed to read host 'web01': TLS verification of {tls} failed [(].*certificate verify failed")
+          - tls_failure.msg is match(expected_tls)
           - tls_failure.msg is search("ca_path")
           - (wrong_secret.msg ~ unreachable.msg ~ tls_failure.msg).splitlines() | length == 1
           - success is changed
+      vars:
+        expected_401: >-
+          Failed to read host 'web01': 401 Unauthorized - Wrong credentials (Bearer header) -
+          check api_user and api_secret (the automation user's secret)
+        expected_refused: >-
+          Failed to read folder '/linux': cannot connect to http://127.0.0.1:{closed} [(].*[Cc]onnection refused
+        expected_tls: >-
+          Failed to read host 'web01': TLS verification of {tls} failed [(].*certificate verify failed
 """
 
 
@@ -115,4 +129,4 @@ def test_failures_are_one_line_and_secrets_never_show(simulator, tls_server, tmp
     assert SECRET not in result.output
     assert WRONG_SECRET not in result.output
     state = simulator.control("state")
-    assert [h for h in state["hosts"]] == ["web01"]  # only the successful task created anything
+    assert list(state["hosts"]) == ["web01"]  # only the successful task created anything

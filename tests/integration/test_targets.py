@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from .conftest import TARGETS, run_playbook, write_play
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import TARGETS, run_playbook, write_play
 
 MODULE_TARGETS = sorted(p.name for p in TARGETS.iterdir() if p.is_dir() and not p.name.startswith("setup_"))
 

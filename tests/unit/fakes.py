@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import Response
@@ -14,19 +14,17 @@ BASE = "https://cmk.example/central/check_mk/api/1.0"
 SECRET = "s3cr3t-value"
 EMPTY_CHANGES = {"value": []}
 
-Answer = Union[Response, Callable[["Call"], Response]]
-
 
 @dataclass(frozen=True)
 class Call:
     method: str
     path: str
-    query: Dict[str, str]
-    headers: Dict[str, str]
+    query: dict[str, str]
+    headers: dict[str, str]
     body: Any
 
 
-def reply(status: int = 200, body: Any = None, etag: Optional[str] = None) -> Response:
+def reply(status: int = 200, body: Any = None, etag: str | None = None) -> Response:
     headers = {"Content-Type": "application/json"}
     if etag:
         headers["ETag"] = etag
@@ -40,11 +38,11 @@ def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response
 
 @dataclass
 class FakeTransport:
-    """Answers ``(method, path)`` from ``routes`` (a Response, a list consumed in order, or a callable);
+    """Anys ``(method, path)`` from ``routes`` (a Response, a list consumed in order, or a callable);
     an unknown route fails the test. ``calls`` records everything; ``writes()`` the non-GET calls."""
 
-    routes: Dict[Tuple[str, str], Any] = field(default_factory=dict)
-    calls: List[Call] = field(default_factory=list)
+    routes: dict[tuple[str, str], Any] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
 
     def request(self, method, url, *, headers, body, timeout):  # noqa: ANN001 - Transport protocol
         parts = urlsplit(url)
@@ -59,9 +57,9 @@ class FakeTransport:
             answer = answer.pop(0) if len(answer) > 1 else answer[0]
         return answer(call) if callable(answer) else answer
 
-    def writes(self) -> List[Call]:
+    def writes(self) -> list[Call]:
         return [c for c in self.calls if c.method != "GET"]
 
-    def on(self, method: str, path: str, *answers: Answer) -> FakeTransport:
+    def on(self, method: str, path: str, *answers: Any) -> FakeTransport:
         self.routes[(method, path)] = list(answers) if len(answers) > 1 else answers[0]
         return self

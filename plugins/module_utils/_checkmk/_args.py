@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any
 
 from ansible.module_utils.basic import env_fallback
 
@@ -13,11 +13,15 @@ def _env(*names: str) -> tuple:
     return (env_fallback, list(names))
 
 
-def connection_spec() -> Dict[str, Dict[str, Any]]:
+def connection_spec() -> dict[str, dict[str, Any]]:
     """A fresh argument spec for the connection options, with environment fallbacks
     (our CHECKMK_* names first, then checkmk.general's CHECKMK_VAR_* names)."""
     return {
-        "server_url": {"type": "str", "required": True, "fallback": _env("CHECKMK_SERVER_URL", "CHECKMK_VAR_SERVER_URL")},
+        "server_url": {
+            "type": "str",
+            "required": True,
+            "fallback": _env("CHECKMK_SERVER_URL", "CHECKMK_VAR_SERVER_URL"),
+        },
         "site": {"type": "str", "required": True, "fallback": _env("CHECKMK_SITE", "CHECKMK_VAR_SITE")},
         "api_user": {
             "type": "str",

@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Mapping, Optional, Tuple
+from collections.abc import Iterable, Mapping
+from typing import Any, Optional
 from urllib.parse import quote, urlencode
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
@@ -52,10 +53,10 @@ class CheckmkClient:
         self._auth = f"Bearer {user} {secret}"
         self._transport = transport
         self._timeout = timeout
-        self._baseline: Optional[frozenset] = None
+        self._baseline: frozenset | None = None
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any], transport: Optional[Transport] = None) -> CheckmkClient:
+    def from_params(cls, params: Mapping[str, Any], transport: Transport | None = None) -> CheckmkClient:
         """Build the client from a module's connection options."""
         tls = TlsOptions(validate_certs=params["validate_certs"], ca_path=params.get("ca_path"))
         return cls(
@@ -75,7 +76,7 @@ class CheckmkClient:
         action: str,
         query: Query = None,
         body: Body = None,
-        etag: Optional[str] = None,
+        etag: str | None = None,
         ok: Iterable[int] = (200, 204),
     ) -> Response:
         """Send one request; any status outside ``ok`` raises an error that names ``action``."""
@@ -83,7 +84,7 @@ class CheckmkClient:
             self._remember_pending_changes()
         return self._send(method, path, action=action, query=query, body=body, etag=etag, ok=ok)
 
-    def get(self, path: str, *, action: str, query: Query = None) -> Tuple[Optional[Any], Optional[str]]:
+    def get(self, path: str, *, action: str, query: Query = None) -> tuple[Any | None, str | None]:
         """GET an object: (body, ETag), or (None, None) when it does not exist."""
         answer = self.request("GET", path, action=action, query=query, ok=(200, 404))
         if answer.status == 404:
@@ -91,13 +92,13 @@ class CheckmkClient:
         return answer.json(), answer.header("ETag")
 
     def write(
-        self, method: str, path: str, body: Body = None, *, action: str, etag: Optional[str] = None, query: Query = None
-    ) -> Tuple[Optional[Any], Optional[str]]:
+        self, method: str, path: str, body: Body = None, *, action: str, etag: str | None = None, query: Query = None
+    ) -> tuple[Any | None, str | None]:
         """A write (POST/PUT/DELETE): the decoded body, if any, and the object's new ETag, if sent."""
         answer = self.request(method, path, action=action, body=body, etag=etag, query=query)
         return answer.json(), answer.header("ETag")
 
-    def pending_changes(self) -> Tuple[list, Optional[str]]:
+    def pending_changes(self) -> tuple[list, str | None]:
         """The site's pending changes and their ETag."""
         answer = self._send("GET", PENDING_CHANGES, action="read the pending changes", ok=(200,))
         return (answer.json() or {}).get("value", []), answer.header("ETag")
@@ -122,7 +123,7 @@ class CheckmkClient:
         action: str,
         query: Query = None,
         body: Body = None,
-        etag: Optional[str] = None,
+        etag: str | None = None,
         ok: Iterable[int] = (200, 204),
     ) -> Response:
         headers = {"Accept": "application/json", "Authorization": self._auth, "User-Agent": USER_AGENT}

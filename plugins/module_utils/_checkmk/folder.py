@@ -5,10 +5,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from typing import Any
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import MonitoringError, ValidationError
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, changed_keys
 
 ROOT = "/"
@@ -38,12 +40,12 @@ def parent_of(path: str) -> str:
     return path.rsplit("/", 1)[0] or ROOT
 
 
-def user_attributes(attributes: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+def user_attributes(attributes: Mapping[str, Any] | None) -> dict[str, Any]:
     """Attributes as the user manages them: without the server-managed ``meta_data``."""
     return {k: v for k, v in (attributes or {}).items() if k not in SERVER_MANAGED}
 
 
-def attribute_update(current: Model, desired: Model, *, purge: bool) -> Dict[str, Any]:
+def attribute_update(current: Model, desired: Model, *, purge: bool) -> dict[str, Any]:
     """The request fields that bring ``current["attributes"]`` to ``desired["attributes"]`` (one action only,
     as the API requires): merged keys by default; with ``purge`` a replacement or, for none, a removal."""
     wanted = desired.get("attributes", {})
@@ -83,16 +85,37 @@ class Folders:
     def read(self, path: str) -> tuple:
         return self.client.get(object_path("folder_config", slug(path)), action=f"read folder '{path}'")
 
-    def missing(self, path: str) -> List[str]:
+    def missing(self, path: str) -> list[str]:
         """``path`` and its ancestors that do not exist, top-down (one GET per level, stopping at the first hit)."""
-        missing: List[str] = []
+        missing: list[str] = []
         while path != ROOT and self.read(path)[0] is None:
             missing.insert(0, path)
             path = parent_of(path)
         return missing
 
-    def create(self, path: str, title: Optional[str] = None, attributes: Optional[Mapping[str, Any]] = None) -> tuple:
-        body: Dict[str, Any] = {"name": path.rsplit("/", 1)[1], "title": title or path.rsplit("/", 1)[1]}
+    @contextmanager
+    def created(self, paths: list[str]) -> Iterator[None]:
+        """Create ``paths`` (top-down) for the block; if the block fails, delete them again, so that a
+        failed task leaves no half-written tree behind."""
+        done: list[str] = []
+        try:
+            for path in paths:
+                self.create(path)
+                done.append(path)
+            yield
+        except MonitoringError:
+            for path in reversed(done):
+                with suppress(MonitoringError):
+                    self.client.write(
+                        "DELETE",
+                        object_path("folder_config", slug(path)),
+                        query={"delete_mode": "abort_on_nonempty"},
+                        action=f"delete folder '{path}' again",
+                    )
+            raise
+
+    def create(self, path: str, title: str | None = None, attributes: Mapping[str, Any] | None = None) -> tuple:
+        body: dict[str, Any] = {"name": path.rsplit("/", 1)[1], "title": title or path.rsplit("/", 1)[1]}
         body["parent"] = slug(parent_of(path))
         if attributes:
             body["attributes"] = dict(attributes)
@@ -112,10 +135,10 @@ class FolderResource:
         self.purge = purge
         self.recursive = recursive
         self.exact = frozenset({"attributes"}) if purge else frozenset()
-        self.created_folders: List[str] = []
-        self._etag: Optional[str] = None
+        self.created_folders: list[str] = []
+        self._etag: str | None = None
 
-    def read(self) -> Optional[Model]:
+    def read(self) -> Model | None:
         body, self._etag = self.folders.read(self.path)
         if body is None:
             if self.present and self.path != ROOT:
@@ -124,9 +147,8 @@ class FolderResource:
         return from_api(body)
 
     def create(self, desired: Model) -> Model:
-        for path in self.created_folders:
-            self.folders.create(path)
-        body, self._etag = self.folders.create(self.path, desired.get("title"), desired.get("attributes"))
+        with self.folders.created(self.created_folders):
+            body, self._etag = self.folders.create(self.path, desired.get("title"), desired.get("attributes"))
         return from_api(body)
 
     def update(self, current: Model, desired: Model) -> Model:
@@ -134,14 +156,19 @@ class FolderResource:
         if desired.get("title", current["title"]) != current["title"]:
             request["title"] = desired["title"]
         body, self._etag = self.folders.client.write(
-            "PUT", object_path("folder_config", slug(self.path)), request, etag=self._etag,
+            "PUT",
+            object_path("folder_config", slug(self.path)),
+            request,
+            etag=self._etag,
             action=f"update folder '{self.path}'",
-        )  # fmt: skip
+        )
         return from_api(body)
 
     def delete(self, current: Model) -> None:
         mode = "recursive" if self.recursive else "abort_on_nonempty"
         self.folders.client.write(
-            "DELETE", object_path("folder_config", slug(self.path)), query={"delete_mode": mode},
+            "DELETE",
+            object_path("folder_config", slug(self.path)),
+            query={"delete_mode": mode},
             action=f"delete folder '{self.path}'" + ("" if self.recursive else " (it must be empty unless recursive)"),
-        )  # fmt: skip
+        )

@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.folder import (
@@ -54,17 +55,17 @@ def desired_host(params: Mapping[str, Any]) -> Model:
 class HostResource:
     """One host. A different folder means a move; missing folders are created and listed in ``created_folders``."""
 
-    def __init__(self, client: CheckmkClient, name: str, *, folder: Optional[str] = None, purge: bool = False) -> None:
+    def __init__(self, client: CheckmkClient, name: str, *, folder: str | None = None, purge: bool = False) -> None:
         self.client = client
         self.name = validate_host_name(name)
         self.folder = normalize_path(folder) if folder is not None else None
         self.purge = purge
         self.exact = frozenset({"attributes"}) if purge else frozenset()
-        self.created_folders: List[str] = []
-        self._etag: Optional[str] = None
+        self.created_folders: list[str] = []
+        self._etag: str | None = None
         self._path = object_path("host_config", self.name)
 
-    def read(self) -> Optional[Model]:
+    def read(self) -> Model | None:
         body, self._etag = self.client.get(self._path, action=f"read host '{self.name}'")
         current = from_api(body) if body is not None else None
         if self.folder is not None and (current is None or current["folder"] != self.folder):
@@ -73,35 +74,34 @@ class HostResource:
 
     def create(self, desired: Model) -> Model:
         folder = desired.get("folder", ROOT)
-        self._create_folders()
         request = {"host_name": self.name, "folder": slug(folder), "attributes": desired["attributes"]}
-        body, self._etag = self.client.write(
-            "POST", COLLECTION, request, action=f"create host '{self.name}' in folder '{folder}'"
-        )
+        with Folders(self.client).created(self.created_folders):
+            body, self._etag = self.client.write(
+                "POST", COLLECTION, request, action=f"create host '{self.name}' in folder '{folder}'"
+            )
         return from_api(body)
 
     def update(self, current: Model, desired: Model) -> Model:
+        """Attributes first (bad input fails before anything moved), then the move, each with the latest ETag."""
         after = current
-        folder = desired.get("folder", current["folder"])
-        if folder != current["folder"]:
-            self._create_folders()
-            body, self._etag = self.client.write(
-                "POST", f"{self._path}/actions/move/invoke", {"target_folder": slug(folder)}, etag=self._etag,
-                action=f"move host '{self.name}' from folder '{current['folder']}' to '{folder}'",
-            )  # fmt: skip
-            after = from_api(body)
-        request = attribute_update(after, desired, purge=self.purge)
+        request = attribute_update(current, desired, purge=self.purge)
         if request:
             body, self._etag = self.client.write(
                 "PUT", self._path, request, etag=self._etag, action=f"update host '{self.name}'"
             )
             after = from_api(body)
+        folder = desired.get("folder", current["folder"])
+        if folder != current["folder"]:
+            with Folders(self.client).created(self.created_folders):
+                body, self._etag = self.client.write(
+                    "POST",
+                    f"{self._path}/actions/move/invoke",
+                    {"target_folder": slug(folder)},
+                    etag=self._etag,
+                    action=f"move host '{self.name}' from folder '{current['folder']}' to '{folder}'",
+                )
+            after = from_api(body)
         return after
 
     def delete(self, current: Model) -> None:
         self.client.write("DELETE", self._path, action=f"delete host '{self.name}'")
-
-    def _create_folders(self) -> None:
-        folders = Folders(self.client)
-        for path in self.created_folders:
-            folders.create(path)

@@ -15,7 +15,6 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     TransportError,
     ValidationError,
 )
-
 from ansible_collections.lighthouse.monitoring.tests.unit.fakes import SECRET, problem, reply
 
 PENDING = "/domain-types/activation_run/collections/pending_changes"
@@ -38,8 +37,13 @@ def test_get_returns_none_for_404(client, fake):
 
 def test_write_sends_json_if_match_and_returns_new_etag(client, fake):
     fake.on("PUT", "/objects/host_config/web1", reply(200, {"id": "web1"}, '"new"'))
-    body, etag = client.write("PUT", "/objects/host_config/web1", {"update_attributes": {"alias": "x"}},
-                              etag='"old"', action="update host 'web1'")  # fmt: skip
+    body, etag = client.write(
+        "PUT",
+        "/objects/host_config/web1",
+        {"update_attributes": {"alias": "x"}},
+        etag='"old"',
+        action="update host 'web1'",
+    )
     assert etag == '"new"'
     call = fake.writes()[0]
     assert call.headers["If-Match"] == '"old"'
@@ -49,8 +53,11 @@ def test_write_sends_json_if_match_and_returns_new_etag(client, fake):
 
 def test_problem_json_is_rendered_on_one_line_with_fields(client, fake):
     fields = {"attributes": {"site": ["The site 'nope' should exist but it doesn't."]}}
-    fake.on("POST", "/domain-types/host_config/collections/all",
-            problem(400, "Bad Request", "These fields have problems: attributes", fields=fields))  # fmt: skip
+    fake.on(
+        "POST",
+        "/domain-types/host_config/collections/all",
+        problem(400, "Bad Request", "These fields have problems: attributes", fields=fields),
+    )
     with pytest.raises(ApiError) as err:
         client.write("POST", "/domain-types/host_config/collections/all", {}, action="create host 'web1'")
     message = str(err.value)
@@ -69,7 +76,7 @@ def test_problem_json_is_rendered_on_one_line_with_fields(client, fake):
         (412, ConflictError, "ETag"),
         (428, ConflictError, "If-Match"),
         (500, ApiError, ""),
-    ],  # fmt: skip
+    ],
 )
 def test_status_maps_to_error_class(client, fake, status, cls, hint):
     fake.on("PUT", "/objects/folder_config/~a", problem(status, "Some title", "Some detail"))

@@ -13,7 +13,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.hos
     desired_host,
     validate_host_name,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ApiError, ValidationError
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import sync
 from ansible_collections.lighthouse.monitoring.tests.unit.fakes import problem, reply
 
@@ -22,8 +22,11 @@ NOT_FOUND = problem(404, "Not Found", "These fields have problems: x")
 
 
 def folder_body(path, title=None, **attributes):
-    return {"id": slug(path), "title": title or path.rsplit("/", 1)[1] or "Main",
-            "extensions": {"path": path, "attributes": {**attributes, **META}}}  # fmt: skip
+    return {
+        "id": slug(path),
+        "title": title or path.rsplit("/", 1)[1] or "Main",
+        "extensions": {"path": path, "attributes": {**attributes, **META}},
+    }
 
 
 def host_body(name, folder="/", **attributes):
@@ -41,7 +44,7 @@ def host_body(name, folder="/", **attributes):
         ("~a~b", "/a/b"),
         ("\\a\\b", "/a/b"),
         ("/linux-prod/web_1", "/linux-prod/web_1"),
-    ],  # fmt: skip
+    ],
 )
 def test_normalize_path(given, expected):
     assert normalize_path(given) == expected
@@ -78,8 +81,12 @@ def test_folder_check_mode_create_reports_missing_parents_and_sends_only_gets(cl
 def test_folder_create_makes_parents_first(client, fake):
     fake.on("GET", "/objects/folder_config/~a~b", NOT_FOUND)
     fake.on("GET", "/objects/folder_config/~a", NOT_FOUND)
-    fake.on("POST", "/domain-types/folder_config/collections/all",
-            reply(200, folder_body("/a"), '"1"'), reply(200, folder_body("/a/b", "B", site="remote1"), '"2"'))  # fmt: skip
+    fake.on(
+        "POST",
+        "/domain-types/folder_config/collections/all",
+        reply(200, folder_body("/a"), '"1"'),
+        reply(200, folder_body("/a/b", "B", site="remote1"), '"2"'),
+    )
     resource = FolderResource(client, "/a/b")
     desired = desired_folder({"path": "/a/b", "title": "B", "attributes": {"site": "remote1"}})
     outcome = sync(resource, "present", desired, check_mode=False)
@@ -92,10 +99,16 @@ def test_folder_create_makes_parents_first(client, fake):
 
 
 def test_folder_update_merges_labels_and_sends_title_with_etag(client, fake):
-    fake.on("GET", "/objects/folder_config/~a",
-            reply(200, folder_body("/a", "Old", labels={"x": "1"}, tag_agent="cmk-agent"), '"e1"'))  # fmt: skip
-    fake.on("PUT", "/objects/folder_config/~a",
-            reply(200, folder_body("/a", "New", labels={"x": "1", "y": "2"}, tag_agent="cmk-agent"), '"e2"'))  # fmt: skip
+    fake.on(
+        "GET",
+        "/objects/folder_config/~a",
+        reply(200, folder_body("/a", "Old", labels={"x": "1"}, tag_agent="cmk-agent"), '"e1"'),
+    )
+    fake.on(
+        "PUT",
+        "/objects/folder_config/~a",
+        reply(200, folder_body("/a", "New", labels={"x": "1", "y": "2"}, tag_agent="cmk-agent"), '"e2"'),
+    )
     desired = desired_folder({"path": "/a", "title": "New", "attributes": {"labels": {"y": "2"}}})
     outcome = sync(FolderResource(client, "/a"), "present", desired, check_mode=False)
     put = fake.writes()[-1]
@@ -109,7 +122,7 @@ def test_folder_update_merges_labels_and_sends_title_with_etag(client, fake):
     [
         ({"tag_agent": "no-agent"}, {"attributes": {"tag_agent": "no-agent"}}),
         ({}, {"remove_attributes": ["labels", "tag_agent"]}),
-    ],  # fmt: skip
+    ],
 )
 def test_folder_purge(client, fake, wanted, request_body):
     fake.on(
@@ -143,8 +156,11 @@ def test_host_create_in_missing_folder(client, fake):
     fake.on("GET", "/objects/host_config/web1", problem(404, "Not Found", "Host not found: 'web1'"))
     fake.on("GET", "/objects/folder_config/~linux", NOT_FOUND)
     fake.on("POST", "/domain-types/folder_config/collections/all", reply(200, folder_body("/linux"), '"f"'))
-    fake.on("POST", "/domain-types/host_config/collections/all",
-            reply(200, host_body("web1", "/linux", ipaddress="192.0.2.1"), '"h"'))  # fmt: skip
+    fake.on(
+        "POST",
+        "/domain-types/host_config/collections/all",
+        reply(200, host_body("web1", "/linux", ipaddress="192.0.2.1"), '"h"'),
+    )
     params = {"name": "web1", "folder": "linux", "attributes": {"ipaddress": "192.0.2.1"}}
     resource = HostResource(client, "web1", folder="linux")
     outcome = sync(resource, "present", desired_host(params), check_mode=False)
@@ -153,29 +169,47 @@ def test_host_create_in_missing_folder(client, fake):
     assert resource.created_folders == ["/linux"]
 
 
-def test_host_move_then_update_uses_the_fresh_etag(client, fake):
+def test_host_update_then_move_uses_the_fresh_etag(client, fake):
     fake.on("GET", "/objects/host_config/web1", reply(200, host_body("web1", "/a", alias="x"), '"e1"'))
     fake.on("GET", "/objects/folder_config/~b", reply(200, folder_body("/b"), '"f"'))
-    fake.on(
-        "POST", "/objects/host_config/web1/actions/move/invoke", reply(200, host_body("web1", "/b", alias="x"), '"e2"')
-    )
-    fake.on("PUT", "/objects/host_config/web1", reply(200, host_body("web1", "/b", alias="y"), '"e3"'))
+    fake.on("PUT", "/objects/host_config/web1", reply(200, host_body("web1", "/a", alias="y"), '"e2"'))
+    move_answer = reply(200, host_body("web1", "/b", alias="y"), '"e3"')
+    fake.on("POST", "/objects/host_config/web1/actions/move/invoke", move_answer)
     params = {"name": "web1", "folder": "/b", "attributes": {"alias": "y"}}
     outcome = sync(HostResource(client, "web1", folder="/b"), "present", desired_host(params), check_mode=False)
-    move, put = fake.writes()
-    assert (move.body, move.headers["If-Match"]) == ({"target_folder": "~b"}, '"e1"')
-    assert (put.body, put.headers["If-Match"]) == ({"update_attributes": {"alias": "y"}}, '"e2"')
-    assert outcome.before["folder"] == "/a" and outcome.after == {
-        "name": "web1",
-        "folder": "/b",
-        "attributes": {"alias": "y"},
-    }
+    put, move = fake.writes()
+    assert (put.body, put.headers["If-Match"]) == ({"update_attributes": {"alias": "y"}}, '"e1"')
+    assert (move.body, move.headers["If-Match"]) == ({"target_folder": "~b"}, '"e2"')
+    assert outcome.before["folder"] == "/a"
+    assert outcome.after == {"name": "web1", "folder": "/b", "attributes": {"alias": "y"}}
+
+
+def test_failed_create_removes_the_folders_it_created(client, fake):
+    fake.on("GET", "/objects/host_config/web1", problem(404, "Not Found"))
+    fake.on("GET", "/objects/folder_config/~a~b", NOT_FOUND)
+    fake.on("GET", "/objects/folder_config/~a", NOT_FOUND)
+    fake.on("POST", "/domain-types/folder_config/collections/all", reply(200, folder_body("/a"), '"1"'))
+    bad = problem(400, "Bad Request", "These fields have problems: attributes", fields={"attributes": ["Unknown"]})
+    fake.on("POST", "/domain-types/host_config/collections/all", bad)
+    fake.on("DELETE", "/objects/folder_config/~a~b", reply(204))
+    fake.on("DELETE", "/objects/folder_config/~a", reply(204))
+    params = {"name": "web1", "folder": "/a/b", "attributes": {"nope": 1}}
+    with pytest.raises(ApiError, match="Failed to create host 'web1' in folder '/a/b': 400"):
+        sync(HostResource(client, "web1", folder="/a/b"), "present", desired_host(params), check_mode=False)
+    assert [(c.method, c.path) for c in fake.writes()] == [
+        ("POST", "/domain-types/folder_config/collections/all"),
+        ("POST", "/domain-types/folder_config/collections/all"),
+        ("POST", "/domain-types/host_config/collections/all"),
+        ("DELETE", "/objects/folder_config/~a~b"),
+        ("DELETE", "/objects/folder_config/~a"),
+    ]
 
 
 def test_host_without_folder_is_not_moved(client, fake):
     fake.on("GET", "/objects/host_config/web1", reply(200, host_body("web1", "/a", alias="x"), '"e1"'))
-    outcome = sync(HostResource(client, "web1"), "present", desired_host({"name": "web1", "attributes": {}}),
-                   check_mode=False)  # fmt: skip
+    outcome = sync(
+        HostResource(client, "web1"), "present", desired_host({"name": "web1", "attributes": {}}), check_mode=False
+    )
     assert outcome.changed is False and fake.writes() == []
 
 

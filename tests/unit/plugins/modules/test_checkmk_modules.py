@@ -13,8 +13,13 @@ from ansible_collections.lighthouse.monitoring.tests.unit.fakes import SECRET, p
 
 CONNECTION = {"server_url": "https://cmk.example", "site": "central", "api_user": "automation", "api_secret": SECRET}
 PENDING = "/domain-types/activation_run/collections/pending_changes"
-CHANGE = {"id": "c1", "action_name": "create-host", "text": "Created new host web1.", "user_id": "automation",
-          "time": "2026-11-22T10:00:00+00:00"}  # fmt: skip
+CHANGE = {
+    "id": "c1",
+    "action_name": "create-host",
+    "text": "Created new host web1.",
+    "user_id": "automation",
+    "time": "2026-11-22T10:00:00+00:00",
+}
 
 
 @pytest.fixture
@@ -35,8 +40,11 @@ def run(fake, monkeypatch, capsys):
 def test_host_created_with_pending_changes_and_diff(run, fake):
     fake.on("GET", "/objects/host_config/web1", problem(404, "Not Found"))
     fake.on("GET", PENDING, reply(200, {"value": []}, '"a"'), reply(200, {"value": [CHANGE]}, '"b"'))
-    fake.on("POST", "/domain-types/host_config/collections/all",
-            reply(200, {"id": "web1", "extensions": {"folder": "/", "attributes": {"alias": "Web"}}}, '"e"'))  # fmt: skip
+    fake.on(
+        "POST",
+        "/domain-types/host_config/collections/all",
+        reply(200, {"id": "web1", "extensions": {"folder": "/", "attributes": {"alias": "Web"}}}, '"e"'),
+    )
     result, failed = run(checkmk_host, {"name": "web1", "attributes": {"alias": "Web"}}, diff=True)
     assert not failed and result["changed"] is True
     assert result["host"] == {"name": "web1", "folder": "/", "attributes": {"alias": "Web"}}
