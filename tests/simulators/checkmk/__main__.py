@@ -1,0 +1,79 @@
+"""Command line: serve the Checkmk simulator until SIGTERM or SIGINT (see README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from .config import CHECKMK_VERSIONS, SAMPLE_TAG_GROUPS, SimulatorConfig, TagGroup
+from .server import serve
+
+
+def _names(text: str) -> tuple[str, ...]:
+    return tuple(name for name in text.split(",") if name)
+
+
+def _tag_group(text: str) -> tuple[str, TagGroup]:
+    group_id, _sep, tags = text.partition("=")
+    if not group_id or not _names(tags):
+        raise argparse.ArgumentTypeError(f"expected ID=TAG[,TAG...], got {text!r}")
+    return group_id, TagGroup(group_id, _names(tags))
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="run.py", description="Serve a simulated Checkmk REST API.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default: %(default)s)")
+    parser.add_argument("--port-file", type=Path, help="write the port here once listening")
+    parser.add_argument("--site", default="cmk", help="the central site, which serves the API (default: %(default)s)")
+    parser.add_argument("--remote-sites", type=_names, default=(), help="comma-separated remote site ids")
+    parser.add_argument("--api-version", choices=list(CHECKMK_VERSIONS), default="2.4")
+    parser.add_argument("--user", default="automation", help="the API user (default: %(default)s)")
+    parser.add_argument("--secret", default="test-secret", help="its automation secret (default: %(default)s)")
+    parser.add_argument(
+        "--tag-group",
+        type=_tag_group,
+        action="append",
+        default=[],
+        metavar="ID=TAG[,TAG...]",
+        help="an extra host tag group, usable as attribute tag_ID (repeatable)",
+    )
+    return parser.parse_args(argv)
+
+
+def write_port_file(path: Path, port: int) -> None:
+    """Atomically, so that a script polling the file never reads it half written."""
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(f"{port}\n", encoding="utf-8")
+    os.replace(partial, path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    config = SimulatorConfig(
+        site=args.site,
+        remote_sites=args.remote_sites,
+        api_version=args.api_version,
+        users={args.user: args.secret},
+        tag_groups={**SAMPLE_TAG_GROUPS, **dict(args.tag_group)},
+        host=args.host,
+        port=args.port,
+    )
+    stopped = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda _signum, _frame: stopped.set())
+    with serve(config) as simulator:
+        if args.port_file:
+            write_port_file(args.port_file, simulator.port)
+        print(f"Checkmk simulator ({config.api_version}) listening on {simulator.url}", flush=True)
+        stopped.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

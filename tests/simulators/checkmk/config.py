@@ -1,0 +1,58 @@
+"""Configuration of the Checkmk REST API simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+# The Checkmk release each api_version mode claims to be (X-Checkmk-Version, GET /version).
+CHECKMK_VERSIONS: Mapping[str, str] = {"2.3": "2.3.0p41", "2.4": "2.4.0p18", "2.5": "2.5.0p1"}
+
+
+@dataclass(frozen=True)
+class TagGroup:
+    title: str
+    tags: tuple[str, ...]
+
+
+# Built into every site; validated as schema fields with an enum ("Must be one of: ...").
+BUILTIN_TAG_GROUPS: Mapping[str, TagGroup] = {
+    "address_family": TagGroup("IP address family", ("ip-v4-only", "ip-v6-only", "ip-v4v6", "no-ip")),
+    "agent": TagGroup("Checkmk agent / API integrations", ("cmk-agent", "all-agents", "special-agents", "no-agent")),
+    "snmp_ds": TagGroup("SNMP", ("no-snmp", "snmp-v2", "snmp-v1")),
+    "piggyback": TagGroup("Piggyback", ("auto-piggyback", "piggyback", "no-piggyback")),
+}
+
+# The sample tag groups a new site is created with; configurable like any custom tag group.
+SAMPLE_TAG_GROUPS: Mapping[str, TagGroup] = {
+    "criticality": TagGroup("Criticality", ("prod", "critical", "test", "offline")),
+    "networking": TagGroup("Networking Segment", ("lan", "wan", "dmz")),
+}
+
+
+@dataclass(frozen=True)
+class SimulatorConfig:
+    """What the simulated site looks like. Only `site` serves the API; `remote_sites` exist as connections."""
+
+    site: str = "cmk"
+    remote_sites: tuple[str, ...] = ()
+    api_version: str = "2.4"
+    users: Mapping[str, str] = field(default_factory=lambda: {"automation": "test-secret"})
+    edition: str = "cre"
+    tag_groups: Mapping[str, TagGroup] = field(default_factory=lambda: dict(SAMPLE_TAG_GROUPS))
+    host: str = "127.0.0.1"
+    port: int = 0
+
+    def __post_init__(self) -> None:
+        if self.api_version not in CHECKMK_VERSIONS:
+            raise ValueError(f"api_version must be one of {', '.join(CHECKMK_VERSIONS)}, not {self.api_version!r}")
+        if clash := set(self.tag_groups) & set(BUILTIN_TAG_GROUPS):
+            raise ValueError(f"built-in tag groups cannot be redefined: {', '.join(sorted(clash))}")
+
+    @property
+    def sites(self) -> tuple[str, ...]:
+        return (self.site, *self.remote_sites)
+
+    @property
+    def checkmk_version(self) -> str:
+        return CHECKMK_VERSIONS[self.api_version]

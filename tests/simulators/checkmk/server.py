@@ -1,0 +1,77 @@
+"""Serve the simulator with a real threaded werkzeug server on loopback, in a background thread."""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from .app import STATE_KEY, create_app
+from .config import SimulatorConfig
+from .state import State
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log: GET /_simulator/state has the request log."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+class Simulator:
+    """A running simulator: `url` is the API base, `state` the live in-memory model.
+
+    The socket is bound (and `port` known) on construction; requests are served between `start()` and
+    `stop()`, or inside `with Simulator(config) as sim:`.
+    """
+
+    def __init__(self, config: SimulatorConfig | None = None) -> None:
+        self.config = config or SimulatorConfig()
+        self.app = create_app(self.config)
+        self._server = make_server(
+            self.config.host, self.config.port, self.app, threaded=True, request_handler=_QuietHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="checkmk-simulator", daemon=True)
+
+    @property
+    def state(self) -> State:
+        simulated: State = self.app.extensions[STATE_KEY]
+        return simulated
+
+    @property
+    def port(self) -> int:
+        return self._server.server_port
+
+    @property
+    def server_url(self) -> str:
+        """Scheme, host and port: what clients call the server URL."""
+        return f"http://{self.config.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The REST API base URL of the central site."""
+        return f"{self.server_url}/{self.config.site}/check_mk/api/1.0"
+
+    def start(self) -> Simulator:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def serve(config: SimulatorConfig | None = None) -> Simulator:
+    """`with serve(SimulatorConfig(...)) as sim:` serves on a free loopback port until the block ends."""
+    return Simulator(config)
