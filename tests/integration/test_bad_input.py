@@ -1,5 +1,5 @@
 """Failures end the task with one line that names the object and the cause, and secrets never show,
-also at -vvv: wrong secret, unreachable server, TLS failure."""
+also at -vvvv: wrong secret, unreachable server, TLS failure."""
 
 from __future__ import annotations
 
@@ -123,7 +123,7 @@ TASKS = """\
 def test_failures_are_one_line_and_secrets_never_show(simulator, tls_server, tmp_path):
     simulator.control("reset", method="POST")
     play = write_play(tmp_path / "play.yml", tasks=TASKS.format(wrong=WRONG_SECRET, closed=free_port(), tls=tls_server))
-    result = run_playbook(play, simulator.env, "-vvv")
+    result = run_playbook(play, simulator.env, "-vvvv")
     assert result.rc == 0, result.output[-6000:]
     assert "Failed to read host 'web01': 401 Unauthorized" in result.output
     assert SECRET not in result.output
