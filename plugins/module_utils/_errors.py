@@ -41,3 +41,7 @@ class NotFoundError(ApiError):
 
 class ValidationError(MonitoringError):
     """The task's arguments are invalid; raised before anything is sent."""
+
+
+class WaitTimeout(MonitoringError):
+    """A job on the server did not finish within the time the task allows."""

@@ -9,7 +9,7 @@ from typing import Any
 from ansible.module_utils.basic import env_fallback
 
 
-def _env(*names: str) -> tuple:
+def env(*names: str) -> tuple:
     return (env_fallback, list(names))
 
 
@@ -20,25 +20,25 @@ def connection_spec() -> dict[str, dict[str, Any]]:
         "server_url": {
             "type": "str",
             "required": True,
-            "fallback": _env("CHECKMK_SERVER_URL", "CHECKMK_VAR_SERVER_URL"),
+            "fallback": env("CHECKMK_SERVER_URL", "CHECKMK_VAR_SERVER_URL"),
         },
-        "site": {"type": "str", "required": True, "fallback": _env("CHECKMK_SITE", "CHECKMK_VAR_SITE")},
+        "site": {"type": "str", "required": True, "fallback": env("CHECKMK_SITE", "CHECKMK_VAR_SITE")},
         "api_user": {
             "type": "str",
             "required": True,
-            "fallback": _env("CHECKMK_API_USER", "CHECKMK_VAR_AUTOMATION_USER"),
+            "fallback": env("CHECKMK_API_USER", "CHECKMK_VAR_AUTOMATION_USER"),
         },
         "api_secret": {
             "type": "str",
             "required": True,
             "no_log": True,
-            "fallback": _env("CHECKMK_API_SECRET", "CHECKMK_VAR_AUTOMATION_SECRET"),
+            "fallback": env("CHECKMK_API_SECRET", "CHECKMK_VAR_AUTOMATION_SECRET"),
         },
         "validate_certs": {
             "type": "bool",
             "default": True,
-            "fallback": _env("CHECKMK_VALIDATE_CERTS", "CHECKMK_VAR_VALIDATE_CERTS"),
+            "fallback": env("CHECKMK_VALIDATE_CERTS", "CHECKMK_VAR_VALIDATE_CERTS"),
         },
-        "ca_path": {"type": "path", "fallback": _env("CHECKMK_CA_PATH", "CHECKMK_VAR_CA_PATH")},
-        "timeout": {"type": "float", "default": 30, "fallback": _env("CHECKMK_TIMEOUT", "CHECKMK_VAR_TIMEOUT")},
+        "ca_path": {"type": "path", "fallback": env("CHECKMK_CA_PATH", "CHECKMK_VAR_CA_PATH")},
+        "timeout": {"type": "float", "default": 30, "fallback": env("CHECKMK_TIMEOUT", "CHECKMK_VAR_TIMEOUT")},
     }

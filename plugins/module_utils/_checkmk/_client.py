@@ -99,9 +99,13 @@ class CheckmkClient:
         return answer.json(), answer.header("ETag")
 
     def pending_changes(self) -> tuple[list, str | None]:
-        """The site's pending changes and their ETag."""
+        """The site's pending changes and their ETag; the first read is also the baseline of
+        ``recorded_changes``."""
         answer = self._send("GET", PENDING_CHANGES, action="read the pending changes", ok=(200,))
-        return (answer.json() or {}).get("value", []), answer.header("ETag")
+        changes = (answer.json() or {}).get("value", [])
+        if self._baseline is None:
+            self._baseline = frozenset(c.get("id") for c in changes)
+        return changes, answer.header("ETag")
 
     def recorded_changes(self) -> list:
         """The pending changes that this client's writes recorded (empty when nothing was written)."""
@@ -112,8 +116,7 @@ class CheckmkClient:
 
     def _remember_pending_changes(self) -> None:
         if self._baseline is None:
-            changes, _etag = self.pending_changes()
-            self._baseline = frozenset(c.get("id") for c in changes)
+            self.pending_changes()
 
     def _send(
         self,
