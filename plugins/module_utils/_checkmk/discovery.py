@@ -1,0 +1,175 @@
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Service discovery: ``changed`` from the host's services before and after, never from a status code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+from urllib.parse import urlsplit
+
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import validate_host_name
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
+
+START = "/domain-types/service_discovery_run/actions/start/invoke"
+BULK_START = "/domain-types/discovery_run/actions/bulk-discovery-start/invoke"
+
+# What each mode does to a host's services, in the terms of the discovery preview's phases.
+_ADDS_UNDECIDED = {"new", "monitor_undecided_services", "fix_all", "tabula_rasa"}
+_REMOVES_VANISHED = {"remove", "fix_all", "tabula_rasa"}
+_LABELS = {"fix_all", "tabula_rasa", "only_host_labels"}
+MODES = sorted(_ADDS_UNDECIDED | _REMOVES_VANISHED | {"refresh", "only_host_labels", "only_service_labels"})
+# The single-host endpoint has no 'monitor_undecided_services' mode: it is the same as 'new' there.
+_SINGLE_MODE = {"monitor_undecided_services": "new"}
+# The bulk endpoint takes options (2.3 and later); these are the modes' options, as the 2.3 spec describes them.
+_BULK_OPTIONS = {
+    "new": ("monitor_undecided_services", "update_host_labels"),
+    "monitor_undecided_services": ("monitor_undecided_services",),
+    "remove": ("remove_vanished_services",),
+    "fix_all": ("monitor_undecided_services", "remove_vanished_services", "update_host_labels"),
+    "refresh": ("monitor_undecided_services", "remove_vanished_services", "update_host_labels",
+                "update_service_labels"),
+    "tabula_rasa": ("monitor_undecided_services", "remove_vanished_services", "update_host_labels",
+                    "update_service_labels"),
+    "only_host_labels": ("update_host_labels",),
+    "only_service_labels": ("update_service_labels",),
+}  # fmt: skip
+_BULK_OPTION_NAMES = ("monitor_undecided_services", "remove_vanished_services", "update_host_labels",
+                      "update_service_labels")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Services:
+    """A host's services, and its host labels, as the discovery preview shows them. A vanished service (no
+    longer found on the host) is still monitored until a discovery removes it."""
+
+    monitored: frozenset
+    undecided: frozenset
+    vanished: frozenset
+    host_labels: tuple
+
+    @classmethod
+    def from_api(cls, body: Mapping[str, Any] | None) -> Services:
+        extensions = (body or {}).get("extensions", {})
+        phases: dict[str, set] = {"monitored": set(), "undecided": set(), "vanished": set()}
+        for entry in (extensions.get("check_table") or {}).values():
+            phase = entry.get("extensions", {}).get("service_phase", entry.get("value"))
+            name = entry.get("extensions", {}).get("service_name", entry.get("id"))
+            if phase in phases:
+                phases[phase].add(name)
+        labels = extensions.get("host_labels") or {}
+        return cls(
+            frozenset(phases["monitored"] | phases["vanished"]),
+            frozenset(phases["undecided"]),
+            frozenset(phases["vanished"]),
+            tuple(sorted((key, str(value)) for key, value in labels.items())),
+        )
+
+    def predicted(self, mode: str) -> Services:
+        """The services after ``mode``, as the preview lets one predict them (check mode)."""
+        monitored = set(self.monitored)
+        if mode in _ADDS_UNDECIDED:
+            monitored |= self.undecided
+        if mode in _REMOVES_VANISHED:
+            monitored -= self.vanished
+        return Services(frozenset(monitored), frozenset(), frozenset(), self.host_labels)
+
+
+def changes(before: Services, after: Services) -> Model:
+    return {
+        "added": sorted(after.monitored - before.monitored),
+        "removed": sorted(before.monitored - after.monitored),
+        "host_labels_changed": before.host_labels != after.host_labels,
+    }
+
+
+def validate_request(host_names: list[str], mode: str) -> list[str]:
+    if mode not in MODES:
+        raise ValidationError(f"Unknown discovery mode {mode!r}; use one of {', '.join(MODES)}")
+    if not host_names:
+        raise ValidationError("Service discovery needs host_name or a non-empty host_names")
+    return [validate_host_name(name) for name in host_names]
+
+
+def discover(
+    client: CheckmkClient,
+    host_names: list[str],
+    mode: str,
+    *,
+    bulk: bool,
+    check_mode: bool,
+    timeout: float,
+    sleep: Callable[[float], None] | None = None,
+) -> Outcome:
+    """Run discovery on the hosts (one host through the single-host endpoint, or all through the bulk
+    endpoint); changed when a host's monitored services or host labels differ afterwards."""
+    hosts = validate_request(host_names, mode)
+    waiting = {"deadline": Deadline(timeout), **({"sleep": sleep} if sleep else {})}
+    before = {host: _read(client, host) for host in hosts}
+    if check_mode:
+        after = {host: services.predicted(mode) for host, services in before.items()}
+    else:
+        if bulk:
+            _run_bulk(client, hosts, mode, waiting)
+        else:
+            _run_single(client, hosts[0], mode, waiting)
+        after = {host: _read(client, host) for host in hosts}
+    result = {host: changes(before[host], after[host]) for host in hosts}
+    changed = any(r["added"] or r["removed"] or r["host_labels_changed"] for r in result.values())
+    return Outcome(changed, _monitored(before), _monitored(after), {"discovery": result})
+
+
+def _monitored(services: Mapping[str, Services]) -> Model:
+    return {host: sorted(s.monitored) for host, s in services.items()}
+
+
+def _read(client: CheckmkClient, host: str) -> Services:
+    body, _etag = client.get(object_path("service_discovery", host), action=f"read the services of host '{host}'")
+    if body is None:
+        raise ValidationError(f"Cannot discover services of host '{host}': the host does not exist")
+    return Services.from_api(body)
+
+
+def _run_single(client: CheckmkClient, host: str, mode: str, waiting: dict) -> None:
+    action = f"discover the services of host '{host}' (mode {mode})"
+    wait = object_path("service_discovery_run", host, "actions", "wait-for-completion", "invoke")
+    body = {"host_name": host, "mode": _SINGLE_MODE.get(mode, mode)}
+    answer = client.request("POST", START, body=body, ok=(200, 302, 303, 409), action=action)
+    if answer.status == 409:  # a discovery of this host is running: wait for it, then start ours
+        poll(partial(_job_done, client, wait, action), what=f"The running discovery of host '{host}'", **waiting)
+        answer = client.request("POST", START, body=body, ok=(200, 302, 303), action=action)
+    if answer.status in (302, 303):
+        poll(partial(_job_done, client, wait, action), what=f"The discovery of host '{host}'", **waiting)
+
+
+def _run_bulk(client: CheckmkClient, hosts: list[str], mode: str, waiting: dict) -> None:
+    action = f"start the bulk discovery of {len(hosts)} hosts (mode {mode})"
+    options = {name: name in _BULK_OPTIONS[mode] for name in _BULK_OPTION_NAMES}
+    body = {"hostnames": hosts, "options": options}
+    answer = client.request("POST", BULK_START, body=body, ok=(200, 302, 303), action=action)
+    if answer.status == 200:  # 2.3: the job object; its status lives at /objects/discovery_run/<id>
+        status = object_path("discovery_run", (answer.json() or {}).get("id", "bulk_discovery"))
+    else:  # 2.4 and later: a redirect to the background job
+        status = _api_path(client, answer.header("Location") or "")
+    poll(partial(_bulk_done, client, status), what=f"The bulk discovery of {len(hosts)} hosts", **waiting)
+
+
+def _job_done(client: CheckmkClient, wait: str, action: str) -> bool:
+    return client.request("GET", wait, ok=(204, 302, 303), action=action).status == 204
+
+
+def _bulk_done(client: CheckmkClient, status: str) -> bool:
+    body, _etag = client.get(status, action="read the bulk discovery job")
+    return not (body or {}).get("extensions", {}).get("active", False)
+
+
+def _api_path(client: CheckmkClient, location: str) -> str:
+    """The part of a Location (absolute URL or path) below the API root."""
+    path = urlsplit(location).path
+    root = urlsplit(client.base_url).path
+    return path[len(root) :] if path.startswith(root) else path

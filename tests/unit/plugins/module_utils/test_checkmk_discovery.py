@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.discovery import (
+    BULK_START,
+    START,
+    Services,
+    discover,
+)
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
+from ansible_collections.lighthouse.monitoring.tests.unit.fakes import BASE, problem, reply
+
+
+def preview(host, labels=None, **phases):
+    """A discovery result: phases given as monitored=[...], undecided=[...], vanished=[...]."""
+    table = {}
+    for phase, names in phases.items():
+        for name in names:
+            table[f"plugin-{name}"] = {
+                "id": name,
+                "value": phase,
+                "extensions": {"host_name": host, "service_name": name, "service_phase": phase},
+            }
+    return {"id": f"service_discovery-{host}", "extensions": {"check_table": table, "host_labels": labels or {}}}
+
+
+def no_sleep(_seconds):
+    pass
+
+
+def run(client, hosts, mode, *, bulk=False, check_mode=False):
+    return discover(client, hosts, mode, bulk=bulk, check_mode=check_mode, timeout=5, sleep=no_sleep)
+
+
+@pytest.mark.parametrize(
+    "mode, monitored",
+    [
+        ("new", ["a", "b", "u"]),
+        ("monitor_undecided_services", ["a", "b", "u"]),
+        ("remove", ["a"]),
+        ("fix_all", ["a", "u"]),
+        ("tabula_rasa", ["a", "u"]),
+        ("refresh", ["a", "b"]),
+        ("only_host_labels", ["a", "b"]),
+    ],
+)
+def test_check_mode_predicts_from_the_preview_and_sends_only_gets(client, fake, mode, monitored):
+    fake.on(
+        "GET",
+        "/objects/service_discovery/web1",
+        reply(200, preview("web1", monitored=["a"], undecided=["u"], vanished=["b"])),
+    )
+    outcome = run(client, ["web1"], mode, check_mode=True)
+    assert outcome.after == {"web1": monitored}
+    assert outcome.changed is (monitored != ["a", "b"])
+    assert fake.writes() == []
+
+
+def test_synchronous_mode_changed_from_before_and_after(client, fake):
+    fake.on(
+        "GET",
+        "/objects/service_discovery/web1",
+        reply(200, preview("web1", monitored=["a"], undecided=["u"])),
+        reply(200, preview("web1", monitored=["a", "u"])),
+    )
+    fake.on("POST", START, reply(200, preview("web1", monitored=["a", "u"])))
+    outcome = run(client, ["web1"], "new")
+    assert fake.writes()[0].body == {"host_name": "web1", "mode": "new"}
+    assert outcome.changed and outcome.extra["discovery"] == {
+        "web1": {"added": ["u"], "removed": [], "host_labels_changed": False}
+    }
+
+
+def test_nothing_new_is_not_changed_even_though_the_server_answered_200(client, fake):
+    fake.on("GET", "/objects/service_discovery/web1", reply(200, preview("web1", monitored=["a"])))
+    fake.on("POST", START, reply(200, preview("web1", monitored=["a"])))
+    assert run(client, ["web1"], "fix_all").changed is False
+
+
+def test_background_job_is_waited_for_and_running_job_first(client, fake):
+    wait = "/objects/service_discovery_run/web1/actions/wait-for-completion/invoke"
+    fake.on(
+        "GET",
+        "/objects/service_discovery/web1",
+        reply(200, preview("web1", monitored=["a"])),
+        reply(200, preview("web1", monitored=["b"])),
+    )
+    fake.on(
+        "POST", START, problem(409, "Conflict", "A service discovery background job is currently running"), reply(303)
+    )
+    fake.on("GET", wait, reply(302), reply(204), reply(302), reply(204))
+    outcome = run(client, ["web1"], "tabula_rasa")
+    assert [c.method for c in fake.calls if c.path == START] == ["POST", "POST"]
+    assert [c.path for c in fake.calls].count(wait) == 4
+    assert outcome.extra["discovery"]["web1"] == {"added": ["b"], "removed": ["a"], "host_labels_changed": False}
+
+
+@pytest.mark.parametrize("version", ["2.3", "2.4"])
+def test_bulk_discovery_waits_for_the_job(client, fake, version):
+    for host in ("n1", "n2"):
+        fake.on(
+            "GET",
+            f"/objects/service_discovery/{host}",
+            reply(200, preview(host, undecided=["u"])),
+            reply(200, preview(host, monitored=["u"])),
+        )
+    if version == "2.3":
+        fake.on("POST", BULK_START, reply(200, {"id": "bulk_discovery", "extensions": {"active": True}}))
+        status = "/objects/discovery_run/bulk_discovery"
+    else:
+        location = "/central/check_mk/api/1.0/objects/background_job/job-7"
+        fake.on("POST", BULK_START, _redirect(location))
+        status = "/objects/background_job/job-7"
+    fake.on("GET", status, reply(200, {"extensions": {"active": True}}), reply(200, {"extensions": {"active": False}}))
+    outcome = run(client, ["n1", "n2"], "fix_all", bulk=True)
+    assert fake.writes()[0].body == {
+        "hostnames": ["n1", "n2"],
+        "options": {
+            "monitor_undecided_services": True,
+            "remove_vanished_services": True,
+            "update_host_labels": True,
+            "update_service_labels": False,
+        },
+    }
+    assert outcome.changed and outcome.after == {"n1": ["u"], "n2": ["u"]}
+
+
+def _redirect(location):
+    from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import Response
+
+    return Response(303, {"Location": location})
+
+
+def test_location_may_be_absolute(client, fake):
+    fake.on("GET", "/objects/service_discovery/n1", reply(200, preview("n1")))
+    fake.on("POST", BULK_START, _redirect(f"{BASE}/objects/background_job/j1"))
+    fake.on("GET", "/objects/background_job/j1", reply(200, {"extensions": {"active": False}}))
+    assert run(client, ["n1"], "new", bulk=True).changed is False
+
+
+def test_unknown_host_and_bad_arguments(client, fake):
+    fake.on("GET", "/objects/service_discovery/nope", problem(404, "Not Found"))
+    with pytest.raises(ValidationError, match="host 'nope': the host does not exist"):
+        run(client, ["nope"], "new")
+    with pytest.raises(ValidationError, match="Unknown discovery mode"):
+        run(client, ["web1"], "everything")
+    with pytest.raises(ValidationError, match="Invalid host name"):
+        run(client, ["bad host"], "new")
+    assert fake.writes() == []
+
+
+def test_services_ignore_other_phases_and_read_labels():
+    services = Services.from_api(preview("h", {"os": "linux"}, monitored=["a"], ignored=["i"]))
+    assert services.monitored == frozenset({"a"}) and services.host_labels == (("os", "linux"),)
