@@ -1,6 +1,7 @@
 """The collection's Checkmk client speaks every supported API version: each request the resources send,
 and each answer they read, is validated against that version's official OpenAPI document while the
-host and folder resources go through their whole lifecycle (check mode, create, update, purge, move, delete)."""
+host and folder resources go through their whole lifecycle (check mode, create, update, purge, move, delete),
+and while services are discovered (single host and bulk) and changes activated (waiting for the runs)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ import pytest
 from checkmk_contract import API, Contract
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.activation import Activation, activate
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.discovery import discover
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.folder import (
     FolderResource,
     desired_folder,
@@ -85,3 +88,42 @@ def test_folder_and_host_lifecycle_against_the_spec(version):
     methods = {method for method, _path, _status in transport.exchanges}
     assert methods == {"GET", "POST", "PUT", "DELETE"}
     assert json.dumps(transport.exchanges).count("/actions/move/invoke") == 1
+
+
+@pytest.mark.parametrize("version", ["2.3", "2.4", "2.5"])
+def test_discovery_and_activation_against_the_spec(version):
+    transport = ValidatingTransport(Contract(version))
+    client = client_for(transport)
+    contract = transport.contract
+    sleep = contract.clock.advance  # polling moves the simulator's clock: the jobs finish while the client waits
+
+    def create_host(name):
+        resource = HostResource(client, name, folder="/")
+        assert sync(resource, "present", desired_host({"name": name}), check_mode=False).changed
+
+    for name in ("web01", "web02"):
+        create_host(name)
+        services = [{"check_plugin_name": "cpu_loads", "service_item": None, "service_name": "CPU load"}]
+        contract.control("PUT", f"/discoverable/{name}", {"services": services, "host_labels": {"os": "linux"}})
+
+    def run(hosts, mode, bulk=False):
+        return discover(client, hosts, mode, bulk=bulk, check_mode=False, timeout=30, sleep=sleep)
+
+    assert run(["web01"], "refresh").changed is False  # a background job, waited for
+    assert run(["web01"], "new").after == {"web01": ["CPU load"]}
+    assert run(["web01"], "tabula_rasa").after == {"web01": ["CPU load"]}  # a background job too
+    assert run(["web01", "web02"], "fix_all", bulk=True).after == {"web01": ["CPU load"], "web02": ["CPU load"]}
+    assert not run(["web01", "web02"], "fix_all", bulk=True).changed
+
+    contract.control("POST", "/activations", {"user_id": "automation", "seconds": 1}, status=201)
+    create_host("web03")
+    activated = activate(client, Activation(), check_mode=False, sleep=sleep)  # waits for the running one (423)
+    assert activated.changed and activated.after["is_running"] is False
+    assert [change["text"] for change in activated.after["changes"]] == ["Created new host web03."]
+    assert not activate(client, Activation(), check_mode=False, sleep=sleep).changed
+    assert [contract.state.monitoring_site(name) for name in ("web02", "web03")] == ["cmk", "cmk"]
+    exchanges = set(transport.exchanges)
+    redirect, bulk_status = (302, "discovery_run") if version == "2.3" else (303, "background_job")
+    assert ("POST", "/domain-types/service_discovery_run/actions/start/invoke", redirect) in exchanges
+    assert ("GET", f"/objects/{bulk_status}/bulk_discovery", 200) in exchanges
+    assert ("POST", "/domain-types/activation_run/actions/activate-changes/invoke", 423) in exchanges

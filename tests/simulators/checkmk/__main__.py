@@ -25,6 +25,17 @@ def _tag_group(text: str) -> tuple[str, TagGroup]:
     return group_id, TagGroup(group_id, _names(tags))
 
 
+def _seconds(text: str) -> float:
+    problem = argparse.ArgumentTypeError(f"expected a number of seconds, at least 0, got {text!r}")
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise problem from None
+    if seconds < 0:
+        raise problem
+    return seconds
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="run.py", description="Serve a simulated Checkmk REST API.")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
@@ -42,6 +53,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=[],
         metavar="ID=TAG[,TAG...]",
         help="an extra host tag group, usable as attribute tag_ID (repeatable)",
+    )
+    parser.add_argument(
+        "--activation-seconds", type=_seconds, default=0.3, help="how long an activation runs (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--discovery-seconds",
+        type=_seconds,
+        default=0.3,
+        help="how long a discovery job (refresh, tabula_rasa, bulk) runs (default: %(default)s)",
     )
     return parser.parse_args(argv)
 
@@ -63,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         tag_groups={**SAMPLE_TAG_GROUPS, **dict(args.tag_group)},
         host=args.host,
         port=args.port,
+        activation_seconds=args.activation_seconds,
+        discovery_seconds=args.discovery_seconds,
     )
     stopped = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

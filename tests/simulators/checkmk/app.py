@@ -1,214 +1,48 @@
-"""The Flask app: the Checkmk REST API of one site, plus control endpoints for tests under /_simulator."""
+"""The Flask app: the Checkmk REST API of one site, plus control endpoints for tests under /_simulator.
+
+Setup (version, sites, folders, hosts) is served from here; activation.py and discovery.py serve theirs.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import functools
-import http.client
-import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, request
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from flask import Flask, g, request
 from werkzeug.wrappers import Response
 
+from . import activation, discovery
 from . import validation as v
 from .config import SimulatorConfig
 from .problem import Problem, field_problem
-from .render import Renderer
+from .protocol import (
+    control_route,
+    flag,
+    init_app,
+    json_body,
+    json_response,
+    no_content,
+    path_host,
+    query,
+    renderer,
+    require_etag,
+    route,
+    state,
+)
 from .state import Attributes, Folder, Host, State, hash_of_dict
 
-STATE_KEY = "checkmk_simulator"
-UNSUPPORTED_MEDIA_TYPE = "Content type not valid for this endpoint."
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
-
-api = Blueprint("api", __name__, url_prefix="/<site>/check_mk/api/<any('1.0', 'v1'):api_version>")
-control = Blueprint("control", __name__, url_prefix="/_simulator")
-View = Callable[..., Response]
 
 
 def create_app(config: SimulatorConfig | None = None) -> Flask:
     """A WSGI app simulating the site `config.site`; its State is `app.extensions["checkmk_simulator"]`."""
     app = Flask(__name__)
-    app.extensions[STATE_KEY] = State(config or SimulatorConfig())
-    app.register_blueprint(api)
-    app.register_blueprint(control)
-    app.register_error_handler(Problem, lambda problem: problem_response(problem.body, problem.status))
-    app.register_error_handler(HTTPException, _http_error)
-    app.after_request(_after_request)
+    init_app(app, State(config or SimulatorConfig()))
     return app
 
 
-def state() -> State:
-    simulated: State = current_app.extensions[STATE_KEY]
-    return simulated
-
-
-def renderer() -> Renderer:
-    return Renderer(state(), request.host_url)
-
-
-# --- Protocol: responses, authentication, content negotiation, ETags -----------------------------
-
-
-def json_response(body: Any, status: int = 200, *, etag: str | None = None) -> Response:
-    response = Response(json.dumps(body), status=status, mimetype="application/json")
-    if etag is not None:
-        response.headers["ETag"] = f'"{etag}"'
-    return response
-
-
-def problem_response(body: dict[str, Any], status: int) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
-
-
-def no_content() -> Response:
-    response = Response(status=204)
-    del response.headers["Content-Type"]
-    return response
-
-
-def _http_error(error: HTTPException) -> Response:
-    """Routing errors (404, 405) and undecodable bodies (400), rendered as Checkmk renders them."""
-    status = error.code or 500
-    return problem_response({"title": http.client.responses[status], "status": status, "detail": str(error)}, status)
-
-
-def _after_request(response: Response) -> Response:
-    if request.blueprint == control.name:
-        return response
-    st = state()
-    if g.get("user"):
-        response.headers["X-Checkmk-Version"] = st.config.checkmk_version
-        response.headers["X-Checkmk-Edition"] = st.config.edition
-    with st.lock:
-        if request.url_rule:
-            operation = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", request.url_rule.rule.split("api_version>", 1)[-1])
-            st.request_counts[f"{request.method} {operation}"] += 1
-        st.request_log.append(
-            {"method": request.method, "path": request.full_path.rstrip("?"), "status": response.status_code}
-        )
-    return response
-
-
-@api.url_value_preprocessor
-def _only_the_central_site(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    assert values is not None
-    values.pop("api_version")
-    if values.pop("site") != state().config.site:
-        raise NotFound()
-
-
-@api.before_request
-def _authenticate_and_negotiate() -> None:
-    g.user = authenticate(request.headers.get("Authorization", ""), state().config.users)
-    accept = request.headers.get("Accept")
-    if not accept:
-        raise Problem(406, "Not Acceptable", "Please specify an Accept Header.")
-    if request.accept_mimetypes.best_match(["application/json"]) is None:
-        detail = (
-            "Can not send a response with the content type specified in the 'Accept' Header. "
-            f"Accept Header: {accept}. Supported content types: [application/json]"
-        )
-        raise Problem(406, "Not Acceptable", detail)
-
-
-def authenticate(header: str, users: Mapping[str, str]) -> str:
-    """The user name for `Bearer <user> <secret>` or `Basic base64(<user>:<secret>)`, else a 401 problem."""
-    scheme, _sep, credentials = header.partition(" ")
-    if scheme == "Bearer":
-        user, separator, secret = credentials.strip().partition(" ")
-        if not separator:
-            raise _unauthorized("No user/password combination in Bearer token.")
-    elif scheme == "Basic":
-        try:
-            user, separator, secret = base64.b64decode(credentials, validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
-            separator = ""
-        if not separator:
-            raise _unauthorized("Not a valid Basic token.")
-    else:
-        raise _unauthorized("Couldn't log in.")
-    if not user:
-        raise _unauthorized("Empty user not allowed.")
-    if not secret:
-        raise _unauthorized("Empty password not allowed.")
-    if users.get(user) != secret:
-        raise _unauthorized(f"Wrong credentials ({scheme} header)")
-    return user
-
-
-def _unauthorized(detail: str) -> Problem:
-    return Problem(401, "Unauthorized", detail)
-
-
-def json_body(check: v.Check) -> dict[str, Any]:
-    """The request's JSON body after the Content-Type check (415) and validation (400)."""
-    content_type = request.headers.get("Content-Type")
-    if not content_type:
-        raise Problem(415, UNSUPPORTED_MEDIA_TYPE, "No content-type specified. Possible value is: application/json")
-    if request.mimetype != "application/json" or request.mimetype_params.get("charset", "utf-8").lower() != "utf-8":
-        raise Problem(415, UNSUPPORTED_MEDIA_TYPE, f"Content-Type {content_type!r} not supported for this endpoint.")
-    try:
-        body = json.loads(request.get_data() or b"{}")
-    except ValueError:
-        raise BadRequest() from None
-    validated: dict[str, Any] = v.validate(body, check)
-    return validated
-
-
-def query(**checks: v.Check) -> None:
-    """Validate the given query parameters where present (400); others are ignored."""
-    errors = {
-        name: messages
-        for name, check in checks.items()
-        if name in request.args and (messages := check(request.args[name]))
-    }
-    if errors:
-        raise field_problem(errors)
-
-
-def flag(name: str) -> bool:
-    return v.parse_boolean(request.args.get(name))
-
-
-def require_etag(values: dict[str, Any], ext: dict[str, Any] | None = None) -> None:
-    """Checkmk's If-Match rule: missing -> 428; `*` or the current strong ETag passes; anything else -> 412."""
-    etag = hash_of_dict(values)
-    if not request.if_match:
-        raise Problem(
-            428, "Precondition required", "If-Match header required for this operation. See documentation.", ext=ext
-        )
-    if not request.if_match.contains(etag):
-        detail = f"ETag didn't match. Expected {etag}. Probable cause: Object changed by another user."
-        raise Problem(412, "Precondition failed", detail, ext=ext)
-
-
-def route(rule: str, method: str = "GET") -> Callable[[View], View]:
-    """Register an API view; it runs holding the state's lock."""
-
-    def register(view: View) -> View:
-        @functools.wraps(view)
-        def locked(**kwargs: str) -> Response:
-            with state().lock:
-                return view(**kwargs)
-
-        api.add_url_rule(rule, view_func=locked, methods=[method])
-        return view
-
-    return register
-
-
 # --- Path parameters ------------------------------------------------------------------------------
-
-
-def path_host(name: str) -> Host:
-    if messages := v.host_name(state(), should_exist=True, pattern=v.PATH_HOST_NAME_PATTERN)(name):
-        raise field_problem({"host_name": messages}, status=404)
-    return state().hosts[name]
 
 
 def path_folder(ident: str) -> Folder:
@@ -296,7 +130,7 @@ def show_folder(folder: str) -> Response:
 def update_folder(folder: str) -> Response:
     found = path_folder(folder)
     body = json_body(v.update_folder_body(state()))
-    require_etag(found.etag_values())
+    require_etag(hash_of_dict(found.etag_values()))
     attributes, missing = updated_attributes(found.attributes, body)
     if missing:
         detail = f"The following attributes did not exist and could thereforenot be removed: {', '.join(missing)}"
@@ -322,7 +156,7 @@ def delete_folder(folder: str) -> Response:
 def move_folder(folder: str) -> Response:
     found = path_folder(folder)
     body = json_body(v.move_folder_body(state()))
-    require_etag(found.etag_values())
+    require_etag(hash_of_dict(found.etag_values()))
     target = existing_folder(body["destination"])
     if found.parent is None:
         raise Problem(400, "Problem moving folder", "You can't move the root folder.")
@@ -460,7 +294,7 @@ def show_host(host_name: str) -> Response:
 def update_host(host_name: str) -> Response:
     host = path_host(host_name)
     body = json_body(v.update_host_body(state()))
-    require_etag(host.etag_values(), ext=host.etag_values())
+    require_etag(hash_of_dict(host.etag_values()), ext=host.etag_values())
     if missing := edit_host(host, body):
         detail = f"The following attributes were not removed since they didn't exist: {', '.join(missing)}"
         raise Problem(400, "Some attributes were not removed", detail)
@@ -477,7 +311,7 @@ def delete_host(host_name: str) -> Response:
 def move_host(host_name: str) -> Response:
     host = path_host(host_name)
     body = json_body(v.move_host_body(state()))
-    require_etag(host.etag_values(), ext=host.etag_values())
+    require_etag(hash_of_dict(host.etag_values()), ext=host.etag_values())
     target = existing_folder(body["target_folder"])
     if target is host.folder:
         raise Problem(400, "Invalid move action", "The host is already part of the specified target folder")
@@ -488,63 +322,65 @@ def move_host(host_name: str) -> Response:
 # --- Control endpoints (no authentication) --------------------------------------------------------
 
 
-@control.get("/state")
+@control_route("/state")
 def show_state() -> Response:
     st = state()
-    with st.lock:
-        return json_response(
-            {
-                "config": {
-                    "site": st.config.site,
-                    "remote_sites": list(st.config.remote_sites),
-                    "api_version": st.config.api_version,
-                    "checkmk_version": st.config.checkmk_version,
-                    "edition": st.config.edition,
-                    "users": list(st.config.users),
-                },
-                "folders": {
-                    folder.slug: {"title": folder.title, "attributes": folder.attributes, "hosts": list(folder.hosts)}
-                    for folder in st.root.walk()
-                },
-                "hosts": {
-                    host.name: {
-                        "folder": host.folder.slug,
-                        "attributes": host.attributes,
-                        "cluster_nodes": host.cluster_nodes,
-                    }
-                    for host in st.hosts.values()
-                },
-                "pending_changes": [{**change.public(), "sites": list(change.sites)} for change in st.changes],
-                "request_counts": dict(st.request_counts),
-                "requests": st.request_log,
-            }
-        )
+    return json_response(
+        {
+            "config": {
+                "site": st.config.site,
+                "remote_sites": list(st.config.remote_sites),
+                "api_version": st.config.api_version,
+                "checkmk_version": st.config.checkmk_version,
+                "edition": st.config.edition,
+                "users": list(st.config.users),
+                **timings(st),
+            },
+            "folders": {
+                folder.slug: {"title": folder.title, "attributes": folder.attributes, "hosts": list(folder.hosts)}
+                for folder in st.root.walk()
+            },
+            "hosts": {
+                host.name: {
+                    "folder": host.folder.slug,
+                    "attributes": host.attributes,
+                    "cluster_nodes": host.cluster_nodes,
+                }
+                for host in st.hosts.values()
+            },
+            "pending_changes": [change.detailed() for change in st.changes],
+            **activation.state_json(st),
+            **discovery.state_json(st),
+            "request_counts": dict(st.request_counts),
+            "requests": st.request_log,
+        }
+    )
 
 
-@control.post("/reset")
+def timings(st: State) -> dict[str, float]:
+    return {"activation_seconds": st.activation_seconds, "discovery_seconds": st.discovery_seconds}
+
+
+@control_route("/reset", "POST")
 def reset_state() -> Response:
-    st = state()
-    with st.lock:
-        st.reset()
+    state().reset()
     return no_content()
 
 
-@control.post("/pending_changes")
+@control_route("/config", "POST")
+def configure() -> Response:
+    """How long activations and discovery jobs started from now on take: `{"activation_seconds"?,
+    "discovery_seconds"?}`."""
+    st = state()
+    body = v.validate(request.get_json(silent=True), v.timings_body())
+    st.activation_seconds = body.get("activation_seconds", st.activation_seconds)
+    st.discovery_seconds = body.get("discovery_seconds", st.discovery_seconds)
+    return json_response(timings(st))
+
+
+@control_route("/pending_changes", "POST")
 def add_pending_change() -> Response:
     """A change as if another user had made one: `{"user_id", "action_name"?, "text"?, "sites"?}`."""
     st = state()
-    fields = {
-        "user_id": v.string(),
-        "action_name": v.string(),
-        "text": v.string(),
-        "sites": v.list_of(v.one_of(st.config.sites)),
-    }
-    body = v.validate(request.get_json(silent=True), v.obj(fields, required=("user_id",)))
-    with st.lock:
-        change = st.add_change(
-            body.get("action_name", "edit-host"),
-            body.get("text", f"Change made by {body['user_id']}."),
-            body["user_id"],
-            body.get("sites", st.config.sites),
-        )
-    return json_response({**change.public(), "sites": list(change.sites)}, 201)
+    change = st.add_change_as(v.validate(request.get_json(silent=True), v.change_body(st)))
+    return json_response(change.detailed(), 201)

@@ -42,10 +42,14 @@ class SimulatorConfig:
     tag_groups: Mapping[str, TagGroup] = field(default_factory=lambda: dict(SAMPLE_TAG_GROUPS))
     host: str = "127.0.0.1"
     port: int = 0
+    activation_seconds: float = 0.3  # how long an activation runs
+    discovery_seconds: float = 0.3  # how long a discovery job (refresh, tabula_rasa, bulk) runs
 
     def __post_init__(self) -> None:
         if self.api_version not in CHECKMK_VERSIONS:
             raise ValueError(f"api_version must be one of {', '.join(CHECKMK_VERSIONS)}, not {self.api_version!r}")
+        if min(self.activation_seconds, self.discovery_seconds) < 0:
+            raise ValueError("activation_seconds and discovery_seconds cannot be negative")
         if clash := set(self.tag_groups) & set(BUILTIN_TAG_GROUPS):
             raise ValueError(f"built-in tag groups cannot be redefined: {', '.join(sorted(clash))}")
 

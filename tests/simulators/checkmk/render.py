@@ -48,15 +48,13 @@ class Renderer:
         *,
         links: Iterable[dict[str, Any]] = (),
         members: dict[str, Any] | None = None,
+        editable: bool = True,
     ) -> dict[str, Any]:
+        """Editable objects link to their update and delete; the others only to themselves."""
         href = f"/objects/{domain_type}/{url_safe(ident)}"
+        edits = [self.link(UPDATE, href, "PUT"), self.link(DELETE, href, "DELETE")] if editable else []
         return {
-            "links": [
-                self.link("self", href),
-                self.link(UPDATE, href, "PUT"),
-                self.link(DELETE, href, "DELETE"),
-                *links,
-            ],
+            "links": [self.link("self", href), *edits, *links],
             "domainType": domain_type,
             "id": ident,
             "title": title,

@@ -7,8 +7,9 @@ from types import TracebackType
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from .app import STATE_KEY, create_app
+from .app import create_app
 from .config import SimulatorConfig
+from .protocol import STATE_KEY
 from .state import State
 
 

@@ -1,18 +1,21 @@
-"""In-memory model of a site's Setup configuration: folders, hosts and pending changes."""
+"""In-memory model of a site: its Setup configuration (folders, hosts, discovered services), pending changes,
+activations and the configuration they activated, and discovery jobs."""
 
 from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from hashlib import sha256
 from typing import Any
 
 from .config import BUILTIN_TAG_GROUPS, SimulatorConfig
+from .services import DiscoverySettings, HostDiscovery
 
 Attributes = dict[str, Any]
 
@@ -143,6 +146,62 @@ class Change:
             "time": self.time,
         }
 
+    def detailed(self) -> dict[str, Any]:
+        """With the sites it is pending for, as the control endpoints show it."""
+        return {**self.public(), "sites": list(self.sites)}
+
+
+@dataclass(eq=False, kw_only=True)
+class Job:
+    """Work that takes `seconds` from its start; State.settle finishes it once that time has passed."""
+
+    user_id: str
+    seconds: float
+    started_at: float  # State.clock() at the start
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    done: bool = False
+
+    @property
+    def finishes_at(self) -> float:
+        return self.started_at + self.seconds
+
+    @property
+    def ended(self) -> datetime:
+        return self.started + timedelta(seconds=self.seconds)
+
+    def finish(self, state: State) -> None:
+        raise NotImplementedError
+
+
+@dataclass(eq=False, kw_only=True)
+class ActivationRun(Job):
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    sites: tuple[str, ...]
+    changes: tuple[Change, ...]  # those pending for `sites` when the run started
+    force_foreign_changes: bool
+    hosts: dict[str, str]  # the hosts of `sites` and their site when the run started: what gets monitored
+
+    def finish(self, state: State) -> None:
+        state.confirm_changes(self.changes, self.sites)
+        activated = {host: site for host, site in state.activated_hosts.items() if site not in self.sites}
+        state.activated_hosts = {**activated, **self.hosts}
+
+
+HOST_DISCOVERY_JOB = "service_discovery-"  # + host name: the job of a single host's refresh or tabula rasa
+BULK_DISCOVERY_JOB = "bulk_discovery"
+
+
+@dataclass(eq=False, kw_only=True)
+class DiscoveryJob(Job):
+    id: str
+    hosts: tuple[str, ...]
+    settings: DiscoverySettings
+
+    def finish(self, state: State) -> None:
+        for name in self.hosts:
+            if name in state.hosts:  # not deleted meanwhile
+                state.discover(name, self.settings, self.user_id)
+
 
 class State:
     """Everything one simulated site knows. Hold `lock` around each request's reads and writes."""
@@ -150,6 +209,7 @@ class State:
     def __init__(self, config: SimulatorConfig) -> None:
         self.config = config
         self.lock = threading.RLock()
+        self.clock: Callable[[], float] = time.monotonic  # for job durations; tests may replace it
         tag_groups = {**BUILTIN_TAG_GROUPS, **config.tag_groups}
         self.default_attributes: Attributes = {
             **DEFAULT_ATTRIBUTES,
@@ -165,6 +225,28 @@ class State:
         self.changes: list[Change] = []
         self.request_counts: Counter[str] = Counter()
         self.request_log: list[dict[str, Any]] = []
+        self.activation_seconds = self.config.activation_seconds
+        self.discovery_seconds = self.config.discovery_seconds
+        self.activations: dict[str, ActivationRun] = {}
+        self.activated_hosts: dict[str, str] = {}  # the monitored hosts and their site, as last activated
+        self.before_activate: list[Mapping[str, Any]] = []  # changes to add when activation is next asked for
+        self.discovery: dict[str, HostDiscovery] = {}
+        self.discovery_jobs: dict[str, DiscoveryJob] = {}
+
+    def settle(self) -> None:
+        """Finish the jobs whose time is up, in the order they end: no threads, every request calls this first."""
+        now = self.clock()
+        jobs: list[Job] = [*self.activations.values(), *self.discovery_jobs.values()]
+        due = [job for job in jobs if not job.done and job.finishes_at <= now]
+        for job in sorted(due, key=lambda job: job.finishes_at):
+            job.done = True
+            job.finish(self)
+
+    def monitoring_site(self, host_name: str) -> str | None:
+        """The site monitoring the host in the activated configuration; None when it is not monitored (yet)."""
+        with self.lock:
+            self.settle()
+            return self.activated_hosts.get(host_name)
 
     def folder(self, ident: str) -> Folder | None:
         """A folder by path (`~a~b`, `/a/b/`, `\\a\\b`) or by its 32-hex id."""
@@ -201,6 +283,86 @@ class State:
         self.changes.append(change)
         return change
 
+    def add_change_as(self, body: Mapping[str, Any]) -> Change:
+        """A change from a control endpoint: `{"user_id", "action_name"?, "text"?, "sites"?}`; by default a
+        host edit on the central site."""
+        user_id = body["user_id"]
+        action_name, text = body.get("action_name", "edit-host"), body.get("text", f"Change made by {user_id}.")
+        return self.add_change(action_name, text, user_id, body.get("sites", [self.config.site]))
+
+    def pending_changes(self, sites: Iterable[str]) -> list[Change]:
+        """The changes still to be activated on any of `sites`."""
+        wanted = set(sites)
+        return [change for change in self.changes if wanted.intersection(change.sites)]
+
+    def dirty_sites(self) -> list[str]:
+        return [site for site in self.config.sites if self.pending_changes([site])]
+
+    def confirm_changes(self, changes: Iterable[Change], sites: Iterable[str]) -> None:
+        """`changes` are activated on `sites`: pending only for their other sites, if any."""
+        activated, confirmed = set(sites), {change.id for change in changes}
+        remaining = []
+        for change in self.changes:
+            if change.id in confirmed:
+                change = replace(change, sites=tuple(site for site in change.sites if site not in activated))
+            if change.sites:
+                remaining.append(change)
+        self.changes = remaining
+
+    def running_activation(self) -> ActivationRun | None:
+        return next((run for run in self.activations.values() if not run.done), None)
+
+    def start_activation(self, user_id: str, sites: Iterable[str], *, force: bool, seconds: float) -> ActivationRun:
+        """A run activating the changes pending for `sites` and the hosts configured on them now."""
+        activated = tuple(sites)
+        hosts = {name: site for name, host in self.hosts.items() if (site := self.host_site(host)) in activated}
+        run = ActivationRun(
+            user_id=user_id,
+            seconds=seconds,
+            started_at=self.clock(),
+            sites=activated,
+            changes=tuple(self.pending_changes(activated)),
+            force_foreign_changes=force,
+            hosts=hosts,
+        )
+        self.activations[run.id] = run
+        return run
+
+    def host_discovery(self, host_name: str) -> HostDiscovery:
+        return self.discovery.setdefault(host_name, HostDiscovery())
+
+    def discover(self, host_name: str, settings: DiscoverySettings, user: str) -> None:
+        """Update the host's services and labels; each that changed is a pending change for its site."""
+        discovery = self.host_discovery(host_name)
+        labels_changed, services_changed = discovery.apply(settings)
+        site = self.host_site(self.hosts[host_name])
+        if labels_changed:
+            text = f"Updated discovered host labels of '{host_name}' with {len(discovery.labels)} labels"
+            self.add_change("update-host-labels", text, user, [site])
+        if services_changed:
+            text = f"Saved check configuration of host '{host_name}' with {len(discovery.services)} services"
+            self.add_change("set-autochecks", text, user, [site])
+
+    def start_discovery(
+        self, job_id: str, hosts: Iterable[str], settings: DiscoverySettings, user: str
+    ) -> DiscoveryJob:
+        job = DiscoveryJob(
+            id=job_id,
+            user_id=user,
+            seconds=self.discovery_seconds,
+            started_at=self.clock(),
+            hosts=tuple(hosts),
+            settings=settings,
+        )
+        self.discovery_jobs[job_id] = job
+        return job
+
+    def _forget_host(self, name: str) -> None:
+        del self.hosts[name]
+        if name in self.discovery:
+            self.discovery[name].forget()
+        self.discovery_jobs.pop(HOST_DISCOVERY_JOB + name, None)
+
     def create_host(self, name: str, folder: Folder, attributes: Attributes, user: str) -> Host:
         host = Host(name, folder, {**attributes, "meta_data": _meta_data(user)})
         self.hosts[name] = folder.hosts[name] = host
@@ -214,7 +376,8 @@ class State:
         self.add_change("edit-host", text % host.name, user, [old_site, self.host_site(host)])
 
     def delete_host(self, host: Host, user: str) -> None:
-        del self.hosts[host.name], host.folder.hosts[host.name]
+        self._forget_host(host.name)
+        del host.folder.hosts[host.name]
         self.add_change("delete-host", f"Deleted host {host.name}", user, [self.host_site(host)])
 
     def move_host(self, host: Host, target: Folder, user: str) -> None:
@@ -244,7 +407,7 @@ class State:
         text = f"Deleted folder {folder.alias_path}"
         for subfolder in folder.walk():
             for name in subfolder.hosts:
-                del self.hosts[name]
+                self._forget_host(name)
             del self.folders_by_id[subfolder.id]
         del folder.parent.children[folder.name]
         self.add_change("delete-folder", text, user, self.config.sites)

@@ -13,6 +13,7 @@ from typing import Any
 
 from .config import BUILTIN_TAG_GROUPS
 from .problem import field_problem
+from .services import BULK_MODES, BULK_OPTIONS, MODES
 from .state import State
 
 Messages = Any
@@ -59,6 +60,16 @@ def boolean(value: Any) -> Messages:
     return None if isinstance(value, bool) else ["Not a valid boolean."]
 
 
+def integer(value: Any) -> Messages:
+    return None if isinstance(value, int) and not isinstance(value, bool) else ["Not a valid integer."]
+
+
+def seconds(value: Any) -> Messages:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return ["Not a valid number."]
+    return None if value >= 0 else ["Must be greater than or equal to 0."]
+
+
 def one_of(choices: Collection[str]) -> Check:
     return lambda value: None if value in choices else [f"Must be one of: {', '.join(choices)}."]
 
@@ -82,8 +93,10 @@ def obj(
     fields: Mapping[str, Check],
     required: Collection[str] = (),
     schema: Callable[[dict[str, Any]], str | None] | None = None,
+    nullable: Collection[str] = (),
 ) -> Check:
-    """A nested schema: unknown keys are errors, `schema` runs when all fields are valid."""
+    """A nested schema: unknown keys are errors, null only where `nullable`, `schema` runs when all fields are
+    valid."""
 
     def check(value: Any) -> Messages:
         if not isinstance(value, dict):
@@ -92,7 +105,12 @@ def obj(
             key: ["Missing data for required field."] for key in required if key not in value
         }
         for key, item in value.items():
-            messages = ["Unknown field."] if key not in fields else _not_null(item) or fields[key](item)
+            if key not in fields:
+                messages = ["Unknown field."]
+            elif item is None:
+                messages = None if key in nullable else ["Field may not be null."]
+            else:
+                messages = fields[key](item)
             if messages:
                 errors[key] = messages
         if not errors and schema and (message := schema(value)):
@@ -100,10 +118,6 @@ def obj(
         return errors or None
 
     return check
-
-
-def _not_null(value: Any) -> Messages:
-    return ["Field may not be null."] if value is None else None
 
 
 def one_action(body: dict[str, Any]) -> str | None:
@@ -206,7 +220,7 @@ def _attribute_checks(state: State) -> dict[str, Check]:
         "additional_ipv4addresses": texts,
         "additional_ipv6addresses": texts,
         "snmp_community": _snmp_credentials,
-        "labels": _labels,
+        "labels": labels,
         "waiting_for_discovery": boolean,
         "network_scan": _mapping_with("addresses", "time_allowed"),
         "management_protocol": one_of(("none", "snmp", "ipmi")),
@@ -228,7 +242,7 @@ def _site(state: State) -> Check:
     return lambda value: None if value in state.config.sites else [f"The site {value!r} should exist but it doesn't."]
 
 
-def _labels(value: Any) -> Messages:
+def labels(value: Any) -> Messages:
     if not isinstance(value, dict):
         return ["Not a valid mapping type."]
     errors: dict[str, Messages] = {}
@@ -305,3 +319,58 @@ def update_folder_body(state: State) -> Check:
 
 def move_folder_body(state: State) -> Check:
     return obj({"destination": folder(state, TARGET_FOLDER_PATTERN)}, required=("destination",))
+
+
+def activate_body() -> Check:
+    return obj({"redirect": boolean, "sites": list_of(string()), "force_foreign_changes": boolean})
+
+
+def discovery_body(state: State) -> Check:
+    return obj({"host_name": host_name(state, should_exist=True), "mode": one_of(MODES)}, required=("host_name",))
+
+
+def bulk_discovery_body(state: State) -> Check:
+    """2.3 takes the deprecated `mode` and optional `options`; 2.4 requires `options`, which add
+    update_service_parameters."""
+    options = [
+        name for name in BULK_OPTIONS if name != "update_service_parameters" or state.config.api_version != "2.3"
+    ]
+    fields = {
+        "hostnames": list_of(host_name(state, should_exist=True)),
+        "options": obj(dict.fromkeys(options, boolean)),
+        "do_full_scan": boolean,
+        "bulk_size": integer,
+        "ignore_errors": boolean,
+    }
+    if state.config.api_version == "2.3":
+        return obj({**fields, "mode": one_of(BULK_MODES)}, required=("hostnames",))
+    return obj(fields, required=("hostnames", "options"))
+
+
+def change_body(state: State) -> Check:
+    """A change made by another user, for the control endpoints."""
+    fields = {
+        "user_id": string(),
+        "action_name": string(),
+        "text": string(),
+        "sites": list_of(one_of(state.config.sites), min_items=1),
+    }
+    return obj(fields, required=("user_id",))
+
+
+def discoverable_body() -> Check:
+    service = obj(
+        {
+            "check_plugin_name": string(min_length=1),
+            "service_item": string(),
+            "service_name": string(min_length=1),
+            "service_labels": labels,
+        },
+        required=("check_plugin_name", "service_name"),
+        nullable=("service_item",),
+    )
+    return obj({"services": list_of(service), "host_labels": labels})
+
+
+def timings_body() -> Check:
+    return obj({"activation_seconds": seconds, "discovery_seconds": seconds})
