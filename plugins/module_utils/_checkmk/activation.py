@@ -71,7 +71,8 @@ def activate(
         before = {"pending_changes": changes}
         if not changes:
             return Outcome(False, before, None)
-        foreign = [c for c in changes if c.get("user_id") != client.user]
+        # As Checkmk counts them: changes without a user (made by Checkmk itself) are nobody's.
+        foreign = [c for c in changes if c.get("user_id") and c.get("user_id") != client.user]
         if foreign and not request.force_foreign_changes:
             raise ForeignChangesError(
                 f"Not activating: {len(foreign)} pending change(s) of other users: {owners(foreign)}; "

@@ -46,28 +46,31 @@ _BULK_OPTION_NAMES = ("monitor_undecided_services", "remove_vanished_services", 
 @dataclass(frozen=True)
 class Services:
     """A host's services, and its host labels, as the discovery preview shows them. A vanished service (no
-    longer found on the host) is still monitored until a discovery removes it."""
+    longer found on the host) is still monitored until a discovery removes it; so is a changed one (found
+    with other service labels). ``label_drift`` holds the host labels that a label update would change
+    (vanished or found with another value)."""
 
     monitored: frozenset
     undecided: frozenset
     vanished: frozenset
     host_labels: tuple
+    label_drift: tuple = ()
 
     @classmethod
     def from_api(cls, body: Mapping[str, Any] | None) -> Services:
         extensions = (body or {}).get("extensions", {})
-        phases: dict[str, set] = {"monitored": set(), "undecided": set(), "vanished": set()}
+        phases: dict[str, set] = {"monitored": set(), "changed": set(), "undecided": set(), "vanished": set()}
         for entry in (extensions.get("check_table") or {}).values():
             phase = entry.get("extensions", {}).get("service_phase", entry.get("value"))
             name = entry.get("extensions", {}).get("service_name", entry.get("id"))
             if phase in phases:
                 phases[phase].add(name)
-        labels = extensions.get("host_labels") or {}
         return cls(
-            frozenset(phases["monitored"] | phases["vanished"]),
+            frozenset(phases["monitored"] | phases["changed"] | phases["vanished"]),
             frozenset(phases["undecided"]),
             frozenset(phases["vanished"]),
-            tuple(sorted((key, str(value)) for key, value in labels.items())),
+            _labels(extensions.get("host_labels")),
+            _labels(extensions.get("vanished_labels")) + _labels(extensions.get("changed_labels")),
         )
 
     def predicted(self, mode: str) -> Services:
@@ -77,14 +80,21 @@ class Services:
             monitored |= self.undecided
         if mode in _REMOVES_VANISHED:
             monitored -= self.vanished
-        return Services(frozenset(monitored), frozenset(), frozenset(), self.host_labels)
+        drift = () if mode in _LABELS else self.label_drift
+        return Services(frozenset(monitored), frozenset(), frozenset(), self.host_labels, drift)
+
+
+def _labels(labels: Mapping[str, Any] | None) -> tuple:
+    """Labels as comparable pairs; a label's value may be a string or an object with a ``value``."""
+    pairs = ((key, value.get("value") if isinstance(value, Mapping) else value) for key, value in (labels or {}).items())
+    return tuple(sorted((key, str(value)) for key, value in pairs))
 
 
 def changes(before: Services, after: Services) -> Model:
     return {
         "added": sorted(after.monitored - before.monitored),
         "removed": sorted(before.monitored - after.monitored),
-        "host_labels_changed": before.host_labels != after.host_labels,
+        "host_labels_changed": (before.host_labels, before.label_drift) != (after.host_labels, after.label_drift),
     }
 
 

@@ -100,6 +100,12 @@ def test_foreign_changes_fail_before_anything_is_sent_unless_forced(client, fake
     assert fake.writes()[0].body["force_foreign_changes"] is True
 
 
+def test_changes_without_a_user_are_not_foreign(client, fake):
+    fake.on("GET", PENDING, reply(200, {"value": [change("1"), change("2", None)]}, '"e"'))
+    outcome = activate(client, Activation(), check_mode=True)
+    assert outcome.changed and [c["id"] for c in outcome.after["changes"]] == ["1", "2"]
+
+
 def test_waiting_is_bounded(client, fake):
     fake.on("GET", PENDING, reply(200, {"value": [change("1")]}, '"e1"'))
     fake.on("POST", ACTIVATE, reply(200, run_body([change("1")])))

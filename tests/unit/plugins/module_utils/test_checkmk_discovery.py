@@ -153,3 +153,23 @@ def test_unknown_host_and_bad_arguments(client, fake):
 def test_services_ignore_other_phases_and_read_labels():
     services = Services.from_api(preview("h", {"os": "linux"}, monitored=["a"], ignored=["i"]))
     assert services.monitored == frozenset({"a"}) and services.host_labels == (("os", "linux"),)
+
+
+def test_changed_services_are_monitored_and_label_drift_is_predicted():
+    body = preview("h", {"os": "linux"}, monitored=["a"], changed=["c"], vanished=["v"])
+    body["extensions"]["vanished_labels"] = {"old": {"value": "x"}}
+    services = Services.from_api(body)
+    assert services.monitored == frozenset({"a", "c", "v"})
+    assert services.label_drift == (("old", "x"),)
+    assert services.predicted("only_host_labels").label_drift == ()
+    assert services.predicted("new").label_drift == (("old", "x"),)
+
+
+def test_check_mode_reports_a_host_label_update_as_a_change(client, fake):
+    body = preview("web1", {"os": "linux"}, monitored=["a"])
+    body["extensions"]["changed_labels"] = {"os": "windows"}
+    fake.on("GET", "/objects/service_discovery/web1", reply(200, body))
+    outcome = run(client, ["web1"], "only_host_labels", check_mode=True)
+    assert outcome.changed is True
+    assert outcome.extra["discovery"]["web1"]["host_labels_changed"] is True
+    assert run(client, ["web1"], "new", check_mode=True).changed is False
