@@ -95,8 +95,9 @@ test: venv collection lint units contract integration demo sanity ## Everything 
 
 # --- Demo --------------------------------------------------------------------------------------
 
-demo: venv link ## Run playbooks/demo.yml twice against the simulator; the second run must change nothing
-	$(RUN) python scripts/with_simulator.py --remote-sites remote1 -- scripts/demo.sh
+demo: venv link ## Run playbooks/demo.yml twice against the simulator; the second run must change and activate nothing
+	$(RUN) python scripts/with_simulator.py --remote-sites remote1 \
+		--agent-service 'CPU load=cpu_loads' --agent-service 'Filesystem /=df:/' -- scripts/demo.sh
 
 simulator: venv ## Serve the Checkmk simulator on 127.0.0.1 port 8080 (SIMULATOR_PORT=...) until Ctrl-C
 	$(RUN) python tests/simulators/checkmk/run.py --host 127.0.0.1 --port $(SIMULATOR_PORT) --remote-sites remote1

@@ -268,3 +268,14 @@ def test_discoverable_control_endpoint() -> None:
     answer = c.control("PUT", "/discoverable/web01", {})
     assert answer["discoverable"] == {"services": [], "host_labels": {}}
     assert phases(c) == {}
+
+
+def test_agent_services_are_offered_until_set_otherwise() -> None:
+    c = Contract("2.4", agent_services=(("cpu_loads", None, "CPU load"), ("df", "/", "Filesystem /")))
+    c.expect("POST", HOSTS, 200, body={"host_name": "web01", "folder": "/"})
+    assert phases(c) == {"CPU load": "undecided", "Filesystem /": "undecided"}
+    assert "web01" not in c.control("GET", "/state")["discovery"]  # reading keeps no state
+    discover(c, "web01", "new")
+    assert phases(c) == {"CPU load": "monitored", "Filesystem /": "monitored"}
+    offer(c, "web01", [CPU])
+    assert phases(c) == {"CPU load": "monitored", "Filesystem /": "vanished"}

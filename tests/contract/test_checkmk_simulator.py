@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.simulators.checkmk import SimulatorConfig, TagGroup, create_app, hash_of_dict, serve
+from tests.simulators.checkmk.__main__ import parse_args
 
 HEADERS = {"Accept": "application/json", "Authorization": AUTHORIZATION}
 EMPTY_ETAG = '"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"'
@@ -231,3 +232,10 @@ def test_runner_serves_from_the_command_line(tmp_path: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_agent_service_option() -> None:
+    args = parse_args(["--agent-service", "CPU load=cpu_loads", "--agent-service", "Filesystem /=df:/"])
+    assert args.agent_service == [("cpu_loads", None, "CPU load"), ("df", "/", "Filesystem /")]
+    with pytest.raises(SystemExit):
+        parse_args(["--agent-service", "no plugin"])

@@ -86,7 +86,8 @@ class Services:
 
 def _labels(labels: Mapping[str, Any] | None) -> tuple:
     """Labels as comparable pairs; a label's value may be a string or an object with a ``value``."""
-    pairs = ((key, value.get("value") if isinstance(value, Mapping) else value) for key, value in (labels or {}).items())
+    items = (labels or {}).items()
+    pairs = ((key, value.get("value") if isinstance(value, Mapping) else value) for key, value in items)
     return tuple(sorted((key, str(value)) for key, value in pairs))
 
 

@@ -25,6 +25,15 @@ def _tag_group(text: str) -> tuple[str, TagGroup]:
     return group_id, TagGroup(group_id, _names(tags))
 
 
+def _agent_service(text: str) -> tuple[str, str | None, str]:
+    """NAME=PLUGIN or NAME=PLUGIN:ITEM, e.g. 'CPU load=cpu_loads' or 'Filesystem /=df:/'."""
+    name, _sep, check = text.partition("=")
+    plugin, _colon, item = check.partition(":")
+    if not name or not plugin:
+        raise argparse.ArgumentTypeError(f"expected NAME=PLUGIN[:ITEM], got {text!r}")
+    return plugin, item or None, name
+
+
 def _seconds(text: str) -> float:
     problem = argparse.ArgumentTypeError(f"expected a number of seconds, at least 0, got {text!r}")
     try:
@@ -63,6 +72,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=0.3,
         help="how long a discovery job (refresh, tabula_rasa, bulk) runs (default: %(default)s)",
     )
+    parser.add_argument(
+        "--agent-service",
+        type=_agent_service,
+        action="append",
+        default=[],
+        metavar="NAME=PLUGIN[:ITEM]",
+        help="a service every host's agent offers to discovery until set otherwise (repeatable)",
+    )
     return parser.parse_args(argv)
 
 
@@ -85,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=args.port,
         activation_seconds=args.activation_seconds,
         discovery_seconds=args.discovery_seconds,
+        agent_services=tuple(args.agent_service),
     )
     stopped = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

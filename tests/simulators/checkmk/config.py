@@ -44,6 +44,8 @@ class SimulatorConfig:
     port: int = 0
     activation_seconds: float = 0.3  # how long an activation runs
     discovery_seconds: float = 0.3  # how long a discovery job (refresh, tabula_rasa, bulk) runs
+    # What every host's agent offers until told otherwise: (check_plugin_name, service_item, service_name).
+    agent_services: tuple[tuple[str, str | None, str], ...] = ()
 
     def __post_init__(self) -> None:
         if self.api_version not in CHECKMK_VERSIONS:

@@ -22,7 +22,7 @@ from .protocol import (
     state,
 )
 from .render import CHECKMK, Renderer, url_safe
-from .services import BACKGROUND_MODES, BULK_MODES, MODES, HostDiscovery, Service, bulk_settings, service_from
+from .services import BACKGROUND_MODES, BULK_MODES, MODES, Service, bulk_settings, service_from
 from .state import BULK_DISCOVERY_JOB, HOST_DISCOVERY_JOB, DiscoveryJob, State
 
 WAIT = "/actions/wait-for-completion/invoke"
@@ -142,7 +142,7 @@ def bulk_discovery_object(render: Renderer, job: DiscoveryJob | None) -> dict[st
 
 def discovery_result(render: Renderer, host_name: str) -> dict[str, Any]:
     """The host's check table (phases undecided, monitored, changed, vanished) and host labels."""
-    discovery = state().discovery.get(host_name) or HostDiscovery()
+    discovery = state().peek_discovery(host_name)
     check_table = {
         f"{service.check_plugin_name}-{service.item}": check_table_entry(render, host_name, service, phase)
         for service, phase in discovery.check_table()

@@ -15,7 +15,7 @@ from hashlib import sha256
 from typing import Any
 
 from .config import BUILTIN_TAG_GROUPS, SimulatorConfig
-from .services import DiscoverySettings, HostDiscovery
+from .services import DiscoverySettings, HostDiscovery, Service
 
 Attributes = dict[str, Any]
 
@@ -329,7 +329,18 @@ class State:
         return run
 
     def host_discovery(self, host_name: str) -> HostDiscovery:
-        return self.discovery.setdefault(host_name, HostDiscovery())
+        if host_name not in self.discovery:
+            self.discovery[host_name] = self.peek_discovery(host_name)
+        return self.discovery[host_name]
+
+    def peek_discovery(self, host_name: str) -> HostDiscovery:
+        """The host's discovery state, without keeping a new one: a host nobody told about offers the
+        configured agent services."""
+        if host_name in self.discovery:
+            return self.discovery[host_name]
+        discovery = HostDiscovery()
+        discovery.offer([Service(plugin, item, name) for plugin, item, name in self.config.agent_services], {})
+        return discovery
 
     def discover(self, host_name: str, settings: DiscoverySettings, user: str) -> None:
         """Update the host's services and labels; each that changed is a pending change for its site."""
