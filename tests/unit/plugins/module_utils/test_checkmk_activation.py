@@ -22,8 +22,8 @@ def change(ident, user="automation"):
 
 
 def run_body(changes, running=True):
-    return {"id": "run1", "extensions": {"sites": ["cmk"], "is_running": running, "force_foreign_changes": False,
-                                          "time_started": "t0", "changes": changes}}  # fmt: skip
+    extensions = {"sites": ["cmk"], "is_running": running, "force_foreign_changes": False, "time_started": "t0"}
+    return {"id": "run1", "extensions": {**extensions, "changes": changes}}
 
 
 def no_sleep(_seconds):
