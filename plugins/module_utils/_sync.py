@@ -42,7 +42,11 @@ class Outcome:
         """The module result: ``changed``, the object under ``key``, and ``diff`` in diff mode."""
         res: dict[str, Any] = {"changed": self.changed, key: self.after, **self.extra}
         if diff:
-            res["diff"] = {"before": self.before or {}, "after": self.after or {}}
+            empty: dict = {}
+            res["diff"] = {
+                "before": empty if self.before is None else self.before,
+                "after": empty if self.after is None else self.after,
+            }
         return res
 
 

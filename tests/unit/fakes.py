@@ -22,6 +22,7 @@ class Call:
     query: dict[str, str]
     headers: dict[str, str]
     body: Any
+    site: str = "central"
 
 
 def reply(status: int = 200, body: Any = None, etag: str | None = None) -> Response:
@@ -46,11 +47,13 @@ class FakeTransport:
 
     def request(self, method, url, *, headers, body, timeout):  # noqa: ANN001 - Transport protocol
         parts = urlsplit(url)
-        assert url.startswith(BASE), url
-        path = parts.path[len(urlsplit(BASE).path) :]
-        call = Call(method, path, dict(parse_qsl(parts.query)), dict(headers), json.loads(body) if body else None)
+        site, api, path = parts.path.lstrip("/").partition("/check_mk/api/1.0")
+        assert api and url.startswith("https://"), url
+        query, data = dict(parse_qsl(parts.query)), json.loads(body) if body else None
+        call = Call(method, path, query, dict(headers), data, site)
         self.calls.append(call)
-        answer = self.routes.get((method, path))
+        # Another site's API (CheckmkClient.at): routes are registered as "@<site>/path".
+        answer = self.routes.get((method, path if site == "central" else f"@{site}{path}"))
         if answer is None:
             raise AssertionError(f"unexpected request {method} {path}")
         if isinstance(answer, list):

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
@@ -49,6 +50,7 @@ class CheckmkClient:
             if not value:
                 raise ValidationError(f"the connection option {option} is required")
         self.base_url = f"{server_url.rstrip('/')}/{quote(site.strip('/'), safe='')}/{API_PATH}"
+        self.site = site.strip("/")
         self.user = user
         self._auth = f"Bearer {user} {secret}"
         self._transport = transport
@@ -68,6 +70,19 @@ class CheckmkClient:
             timeout=params["timeout"],
         )
 
+    def at(self, url: str, site: str) -> CheckmkClient:
+        """The same user, secret and transport, speaking to another site's API: ``url`` is that site's server
+        URL (``https://remote.example``) or its API URL (``https://remote.example/<site>/check_mk/api/1.0``)."""
+        server_url = url.rstrip("/")
+        suffix = f"/{quote(site, safe='')}/{API_PATH}"
+        if server_url.endswith(suffix):
+            server_url = server_url[: -len(suffix)]
+        other = copy.copy(self)
+        other.base_url = f"{server_url}{suffix}"
+        other.site = site
+        other._baseline = None
+        return other
+
     def request(
         self,
         method: str,
@@ -78,9 +93,12 @@ class CheckmkClient:
         body: Body = None,
         etag: str | None = None,
         ok: Iterable[int] = (200, 204),
+        setup: bool = True,
     ) -> Response:
-        """Send one request; any status outside ``ok`` raises an error that names ``action``."""
-        if method != "GET":
+        """Send one request; any status outside ``ok`` raises an error that names ``action``. A write to Setup
+        (``setup``) may record pending changes: the first one reads them, as the baseline of ``recorded_changes``;
+        monitoring commands such as downtimes record none."""
+        if method != "GET" and setup:
             self._remember_pending_changes()
         return self._send(method, path, action=action, query=query, body=body, etag=etag, ok=ok)
 

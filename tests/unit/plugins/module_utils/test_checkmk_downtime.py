@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.downtime import (
+    CREATE_HOST,
+    CREATE_SERVICE,
+    DELETE,
+    LIST,
+    DowntimeNotApplied,
+    DowntimeRequest,
+    Downtimes,
+)
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
+from ansible_collections.lighthouse.monitoring.tests.unit.fakes import problem, reply
+
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+COMMENT = "VM stopped"
+
+
+class Server:
+    """Just enough of Checkmk's downtimes for the client: per-site stores with per-site ids, listing across
+    sites from the central API, and the old bug (``silent``) that drops commands for remote hosts there."""
+
+    def __init__(self, fake, hosts, *, silent=False, boolean=True):
+        self.hosts, self.silent, self.boolean = hosts, silent, boolean
+        self.store = {"central": [], "remote1": []}
+        self.ids = dict.fromkeys(self.store, 0)
+        for host, site in hosts.items():
+            body = {"id": host, "extensions": {"attributes": {}, "effective_attributes": {"site": site}}}
+            fake.on("GET", f"/objects/host_config/{host}", reply(200, body))
+        fake.on("GET", "/objects/host_config/ghost", problem(404, "Not Found"))
+        for prefix in ("", "@remote1"):
+            fake.on("GET", prefix + LIST, self.list)
+            fake.on("POST", prefix + CREATE_HOST, self.create)
+            fake.on("POST", prefix + CREATE_SERVICE, self.create)
+            fake.on("POST", prefix + DELETE, self.delete)
+
+    def add(self, site, host, start, end, comment=COMMENT, service=None, duration=0):
+        self.ids[site] += 1
+        entry = {
+            "id": str(self.ids[site]),
+            "site_id": site,
+            "host_name": host,
+            "comment": comment,
+            "start_time": start,
+            "end_time": end,
+            "duration": duration,
+            "service_description": service,
+        }
+        self.store[site].append(entry)
+        return entry
+
+    def dropped(self, call, host):
+        return self.silent and call.site == "central" and self.hosts.get(host) != "central"
+
+    def list(self, call):
+        sites = (
+            [call.site]
+            if call.site != "central"
+            else [call.query.get("site_id")]
+            if "site_id" in call.query
+            else list(self.store)
+        )
+        value = []
+        for site in sites:
+            for d in self.store[site]:
+                if call.query.get("host_name") not in (None, d["host_name"]) and not d["host_name"].startswith(
+                    call.query["host_name"]
+                ):
+                    continue  # a sloppy server: prefix matches (web1 finds web10); the client must filter
+                ext = {
+                    "site_id": site,
+                    "host_name": d["host_name"],
+                    "comment": d["comment"],
+                    "author": "automation",
+                    "start_time": d["start_time"],
+                    "end_time": d["end_time"],
+                    "is_service": d["service_description"] is not None if self.boolean else "no",
+                    "recurring": False if self.boolean else "no",
+                    "mode": {"type": "flexible", "duration_minutes": d["duration"]}
+                    if d["duration"]
+                    else {"type": "fixed"},
+                }
+                if d["service_description"]:
+                    ext["service_description"] = d["service_description"]
+                value.append({"id": d["id"], "domainType": "downtime", "extensions": ext})
+        return reply(200, {"value": value})
+
+    def create(self, call):
+        body, host = call.body, call.body["host_name"]
+        if not self.dropped(call, host):
+            site = self.hosts[host]
+            for service in body.get("service_descriptions") or [None]:
+                start, end = (
+                    datetime.fromisoformat(body[k]).astimezone(UTC).isoformat() for k in ("start_time", "end_time")
+                )
+                self.add(site, host, start, end, body["comment"], service, body["duration"])
+        return reply(204)
+
+    def delete(self, call):
+        site, ident = call.body["site_id"], call.body["downtime_id"]
+        host = next((d["host_name"] for d in self.store[site] if d["id"] == ident), None)
+        if host and not self.dropped(call, host):
+            self.store[site] = [d for d in self.store[site] if d["id"] != ident]
+        return reply(204)
+
+
+def request(**params):
+    params = {
+        "host_name": "web1",
+        "comment": COMMENT,
+        "start_time": "2026-12-01T11:00:00+01:00",
+        "end_time": "2026-12-01T12:00:00Z",
+        **params,
+    }
+    return DowntimeRequest.from_params(params, now=NOW)
+
+
+def run(client, req, *, check_mode=False, now=NOW, **options):
+    downtimes = Downtimes(client, req, now=lambda: now, sleep=lambda _s: None, verify_timeout=0.05, **options)
+    return downtimes.apply(check_mode=check_mode), downtimes
+
+
+@pytest.fixture
+def server(fake):
+    return Server(fake, {"web1": "central", "web10": "central", "far1": "remote1"})
+
+
+def test_create_then_unchanged_with_times_in_any_zone(client, fake, server):
+    outcome, _ = run(client, request())
+    assert outcome.changed and outcome.before == []
+    assert outcome.after == [
+        {
+            "site_id": "central",
+            "id": "1",
+            "host_name": "web1",
+            "comment": COMMENT,
+            "start_time": "2026-12-01T10:00:00+00:00",
+            "end_time": "2026-12-01T12:00:00+00:00",
+            "recurring": False,
+            "duration": 0,
+        }
+    ]
+    (create,) = fake.writes()
+    assert (create.path, create.body["downtime_type"], create.body["start_time"]) == (
+        CREATE_HOST,
+        "host",
+        "2026-12-01T10:00:00+00:00",
+    )
+    fake.calls.clear()
+    again, _ = run(client, request(start_time="2026-12-01T10:00:00Z", end_time="2026-12-01T13:00:00+01:00"))
+    assert not again.changed and again.after == outcome.after and fake.writes() == []
+
+
+def test_check_mode_sends_only_gets(client, fake, server):
+    outcome, _ = run(client, request(), check_mode=True)
+    assert outcome.changed and outcome.after[0]["id"] is None and outcome.after[0]["site_id"] == "central"
+    assert fake.writes() == [] and server.store["central"] == []
+    server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00")
+    gone, _ = run(client, request(state="absent"), check_mode=True)
+    assert gone.changed and gone.after == [] and fake.writes() == []
+
+
+def test_another_window_is_set_before_the_old_one_goes(client, fake, server):
+    server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T11:00:00+00:00")
+    outcome, _ = run(client, request())
+    assert outcome.changed and [d["id"] for d in outcome.before] == ["1"] and [d["id"] for d in outcome.after] == ["2"]
+    assert [(c.path, c.body.get("downtime_id")) for c in fake.writes()] == [(CREATE_HOST, None), (DELETE, "1")]
+    assert [d["id"] for d in server.store["central"]] == ["2"]
+
+
+def test_flexible_duration_is_part_of_the_window(client, fake, server):
+    run(client, request(duration=30))
+    assert fake.writes()[0].body["duration"] == 30
+    fake.calls.clear()
+    assert not run(client, request(duration=30))[0].changed
+    assert run(client, request(duration=0))[0].changed
+
+
+def test_absent_touches_exactly_the_declared_downtimes(client, fake, server):
+    server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00")
+    server.add("central", "web10", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00")
+    server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00", comment="VM stopped!")
+    outcome, _ = run(client, request(state="absent"))
+    assert outcome.changed and [(d["host_name"], d["id"]) for d in outcome.before] == [("web1", "1")]
+    assert [(d["host_name"], d["comment"]) for d in server.store["central"]] == [
+        ("web10", COMMENT),
+        ("web1", "VM stopped!"),
+    ]
+    assert not run(client, request(state="absent"))[0].changed
+
+
+def test_service_downtimes_in_one_command(client, fake, server):
+    outcome, _ = run(client, request(service_descriptions=["CPU load", "Memory"]))
+    (create,) = fake.writes()
+    assert create.path == CREATE_SERVICE and create.body["service_descriptions"] == ["CPU load", "Memory"]
+    assert [d["service_description"] for d in outcome.after] == ["CPU load", "Memory"]
+    assert not run(client, request(service_descriptions=["CPU load", "Memory"]))[0].changed
+    assert run(client, request())[0].changed  # the host downtime is another identity
+
+
+def test_relative_windows_keep_the_downtime_that_is_running(client, fake, server):
+    first, _ = run(client, request(start_time="now", end_time="+2h"))
+    assert first.after[0]["end_time"] == "2026-12-01T12:00:00+00:00"
+    later = NOW + timedelta(minutes=20)
+    again, _ = run(client, request(start_time="now", end_time="+2h"), now=later)
+    assert not again.changed and len(fake.writes()) == 1
+    longer, _ = run(client, request(start_time="now", end_time="+3h"), now=later)
+    assert longer.changed and longer.after[0]["end_time"] == "2026-12-01T13:20:00+00:00"
+
+
+def test_a_command_the_server_drops_fails_the_task_clearly(client, fake, server):
+    server.silent = True
+    with pytest.raises(DowntimeNotApplied) as error:
+        run(client, request(host_name="far1"))
+    message = str(error.value)
+    assert "Checkmk accepted the command (204) but did not apply it" in message
+    assert "site 'remote1', which monitors host 'far1'" in message and "site_urls" in message
+    assert server.store["remote1"] == []
+
+
+def test_site_urls_send_a_dropped_command_to_the_remote_site(client, fake, server):
+    server.silent = True
+    outcome, downtimes = run(client, request(host_name="far1"), site_urls={"remote1": "https://remote1.example"})
+    assert outcome.changed and outcome.after[0]["site_id"] == "remote1"
+    assert [(c.site, c.path) for c in fake.writes()] == [("central", CREATE_HOST), ("remote1", CREATE_HOST)]
+    assert [f["site_id"] for f in downtimes.fallbacks] == ["remote1"]
+    assert fake.writes()[1].headers["Authorization"] == fake.writes()[0].headers["Authorization"]
+    fake.calls.clear()
+    gone, _ = run(
+        client,
+        request(host_name="far1", state="absent"),
+        site_urls={"remote1": "https://remote1.example/remote1/check_mk/api/1.0"},
+    )
+    assert gone.changed and server.store["remote1"] == []
+    assert [(c.site, c.body["downtime_id"]) for c in fake.writes()] == [("central", "1"), ("remote1", "1")]
+
+
+def test_remote_hosts_work_through_the_central_site_when_it_applies_them(client, fake, server):
+    outcome, downtimes = run(client, request(host_name="far1"))
+    assert outcome.after[0]["site_id"] == "remote1" and downtimes.fallbacks == []
+    assert all(c.site == "central" for c in fake.calls)
+
+
+def test_2_3_answers_yes_and_no(client, fake):
+    server = Server(fake, {"web1": "central"}, boolean=False)
+    server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00")
+    assert not run(client, request())[0].changed
+
+
+def test_unknown_host(client, fake, server):
+    with pytest.raises(ValidationError, match="Cannot set a downtime on host 'ghost': the host does not exist"):
+        run(client, request(host_name="ghost"))
+    assert not run(client, request(host_name="ghost", state="absent"))[0].changed
+    assert fake.writes() == []
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"end_time": "2026-12-01T09:00:00Z"}, "end_time '2026-12-01T09:00:00Z' is not after start_time"),
+        ({"end_time": None, "duration": 30}, "a duration needs a window: set end_time"),
+        ({"end_time": None}, "a downtime needs end_time"),
+        ({"end_time": "tomorrow"}, "Cannot read end_time 'tomorrow': use ISO 8601 with a time zone"),
+        ({"start_time": "2026-12-01T11:00:00"}, "Cannot read start_time '2026-12-01T11:00:00': it has no time zone"),
+        ({"comment": "  "}, "needs a comment"),
+        ({"comment": "a\nb"}, "cannot contain line breaks"),
+        ({"start_time": "2026-11-01T00:00:00Z", "end_time": "2026-11-02T00:00:00Z"}, "is in the past"),
+        ({"duration": -1}, "duration must be 0"),
+        ({"host_name": "bad name"}, "Invalid host name 'bad name'"),
+    ],
+)
+def test_bad_input_is_refused_before_anything_is_sent(params, message):
+    with pytest.raises(ValidationError, match=message):
+        request(**params)
