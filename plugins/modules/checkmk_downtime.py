@@ -19,7 +19,7 @@ description:
     most O(verify_timeout) seconds; if it never shows, the task fails, saying so. With O(site_urls), the command
     is then sent to the monitoring site's own REST API, as a workaround for releases that drop commands for
     hosts of remote sites.
-  - Downtimes are not configuration: they need no activation and record no pending changes. The host must be
+  - Downtimes are not configuration, so they need no activation and record no pending changes. The host must be
     monitored, that is, its creation must have been activated.
 author:
   - Lighthouse Monitoring maintainers (@lighthouse-monitoring)
