@@ -1,0 +1,280 @@
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Many hosts in one task: one list request, then Checkmk's bulk endpoints in batches.
+
+The plan compares each declared host with the list (as ``checkmk_host`` does for one), so ``changed``, check
+mode and the diff mean the same; writes are grouped: missing folders first, then bulk-create, bulk-update,
+the move endpoint for hosts whose folder changed, and bulk-delete. A batch that partly fails ("Some actions
+failed") names its failed hosts; the others are kept, so running the task again converges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.folder import (
+    COLLECTION as FOLDERS,
+)
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.folder import (
+    ROOT,
+    Folders,
+    attribute_update,
+    normalize_path,
+    parent_of,
+    slug,
+)
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import (
+    COLLECTION,
+    from_api,
+    validate_host_name,
+)
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome, overlay
+
+BULK_CREATE = "/domain-types/host_config/actions/bulk-create/invoke"
+BULK_UPDATE = "/domain-types/host_config/actions/bulk-update/invoke"
+BULK_DELETE = "/domain-types/host_config/actions/bulk-delete/invoke"
+RESULTS = ("created", "updated", "moved", "removed", "unchanged")
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """The task's hosts, validated before anything is sent."""
+
+    hosts: dict  # name -> {"name", "attributes", "folder"?}
+    state: str = "present"
+    purge: bool = False
+    exclusive_folder: str | None = None
+    recursive: bool = False
+    batch_size: int = 500
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, Any]) -> Inventory:
+        entries = params.get("hosts") or []
+        names = [str((entry or {}).get("name") or "") for entry in entries]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValidationError(f"hosts declares these names more than once: {', '.join(duplicates)}")
+        invalid = [name for name in names if not _valid(name)]
+        if invalid:
+            validate_host_name(invalid[0])  # raises, naming the first
+        batch_size = params.get("batch_size", 500)
+        if batch_size is None or batch_size < 1:
+            raise ValidationError(f"batch_size must be at least 1, not {batch_size}")
+        exclusive, recursive = params.get("exclusive_folder"), params.get("recursive")
+        if exclusive is not None:
+            exclusive = normalize_path(exclusive)
+            if exclusive == ROOT and recursive is not False:
+                raise ValidationError(
+                    "exclusive_folder '/' would remove every undeclared host of the site; set recursive: false "
+                    "explicitly to limit it to the hosts directly in the root folder"
+                )
+            if params.get("state") == "absent":
+                raise ValidationError("exclusive_folder only works with state: present")
+        hosts = {}
+        for entry in entries:
+            host: Model = {"name": entry["name"], "attributes": dict(entry.get("attributes") or {})}
+            if entry.get("folder") is not None:
+                host["folder"] = normalize_path(entry["folder"])
+            hosts[entry["name"]] = host
+        purge = bool(params.get("purge_attributes"))
+        return cls(hosts, params.get("state") or "present", purge, exclusive, bool(recursive), batch_size)
+
+    def owns(self, folder: str) -> bool:
+        """Whether undeclared hosts in ``folder`` are to be removed (``exclusive_folder``)."""
+        if self.exclusive_folder is None:
+            return False
+        if folder == self.exclusive_folder:
+            return True
+        below = self.exclusive_folder.rstrip("/") + "/"
+        return self.recursive and folder.startswith(below)
+
+
+def _valid(name: str) -> bool:
+    try:
+        validate_host_name(name)
+    except ValidationError:
+        return False
+    return True
+
+
+@dataclass
+class Plan:
+    """What to do with each host; ``after`` as the hosts will be."""
+
+    create: list = field(default_factory=list)  # desired models
+    update: dict = field(default_factory=dict)  # name -> bulk-update entry
+    move: dict = field(default_factory=dict)  # name -> (from, to)
+    remove: list = field(default_factory=list)  # names
+    unchanged: list = field(default_factory=list)
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.create or self.update or self.move or self.remove)
+
+    def results(self) -> dict:
+        return {
+            "created": [h["name"] for h in self.create],
+            "updated": sorted(self.update),
+            "moved": sorted(self.move),
+            "removed": sorted(self.remove),
+            "unchanged": sorted(self.unchanged),
+        }
+
+
+def plan(inventory: Inventory, current: Mapping[str, Model]) -> Plan:
+    result = Plan()
+    for name, desired in inventory.hosts.items():
+        host = current.get(name)
+        if inventory.state == "absent":
+            if host is None:
+                result.unchanged.append(name)
+            else:
+                result.remove.append(name)
+                result.before[name] = host
+            continue
+        if host is None:
+            result.create.append(desired)
+            result.after[name] = dict(desired, folder=desired.get("folder", ROOT))
+            continue
+        request = attribute_update(host, desired, purge=inventory.purge)
+        folder = desired.get("folder", host["folder"])
+        if request:
+            result.update[name] = {"host_name": name, **request}
+        if folder != host["folder"]:
+            result.move[name] = (host["folder"], folder)
+        if request or folder != host["folder"]:
+            attributes = (
+                desired["attributes"] if inventory.purge else overlay(host["attributes"], desired["attributes"])
+            )
+            result.before[name] = host
+            result.after[name] = dict(host, attributes=attributes, folder=folder)
+        else:
+            result.unchanged.append(name)
+    for name, host in current.items():
+        if name not in inventory.hosts and inventory.owns(host["folder"]):
+            result.remove.append(name)
+            result.before[name] = host
+    return result
+
+
+class BulkHosts:
+    """Applies a plan with few requests."""
+
+    def __init__(self, client: CheckmkClient, inventory: Inventory) -> None:
+        self.client = client
+        self.inventory = inventory
+        self.failed: dict = {}
+        self.created_folders: list = []
+
+    def read(self) -> dict:
+        answer = self.client.request("GET", COLLECTION, ok=(200,), action="list the hosts")
+        hosts = (answer.json() or {}).get("value", [])
+        return {h["id"]: from_api(h) for h in hosts}
+
+    def apply(self, *, check_mode: bool) -> Outcome:
+        todo = plan(self.inventory, self.read())
+        if todo.changed and not check_mode:
+            self._write(todo)
+        results = todo.results()
+        if self.failed:
+            for group in RESULTS:
+                results[group] = [name for name in results[group] if name not in self.failed]
+            todo.after = {name: host for name, host in todo.after.items() if name not in self.failed}
+        results["failed"] = dict(self.failed)
+        results["created_folders"] = self.created_folders
+        return Outcome(todo.changed, todo.before, todo.after, {"results": results})
+
+    def _write(self, todo: Plan) -> None:
+        folders = {h.get("folder", ROOT) for h in todo.create} | {to for _from, to in todo.move.values()}
+        self._create_folders(folders - {ROOT})
+        for batch in _batches(todo.create, self.inventory.batch_size):
+            entries = [_create_entry(host) for host in batch]
+            self._bulk("POST", BULK_CREATE, entries, "create")
+        for batch in _batches(list(todo.update.values()), self.inventory.batch_size):
+            self._bulk("PUT", BULK_UPDATE, batch, "update")
+        for name, (old, new) in sorted(todo.move.items()):
+            if name not in self.failed:
+                self._move(name, old, new)
+        for batch in _batches(todo.remove, self.inventory.batch_size):
+            self._delete(batch)
+
+    def _create_folders(self, paths: Iterable[str]) -> None:
+        """Create the folders (and their parents) that do not exist, found with one recursive list."""
+        wanted = sorted({p for path in paths for p in _with_parents(path)})
+        if not wanted:
+            return
+        answer = self.client.request(
+            "GET", FOLDERS, query={"parent": "~", "recursive": True}, ok=(200,), action="list the folders"
+        )
+        existing = {normalize_path(f.get("extensions", {}).get("path", "/")) for f in answer.json().get("value", [])}
+        folders = Folders(self.client)
+        for path in wanted:  # sorted: parents before children
+            if path not in existing:
+                folders.create(path)
+                self.created_folders.append(path)
+
+    def _bulk(self, method: str, path: str, entries: list, verb: str) -> None:
+        action = f"{verb} {len(entries)} hosts ({entries[0]['host_name']} ...)"
+        try:
+            self.client.request(method, path, body={"entries": entries}, ok=(200,), action=action)
+        except ApiError as exc:
+            failed = _failed_hosts(exc)
+            if failed is None:
+                raise
+            self.failed.update({name: f"{verb}: {reason}" for name, reason in failed.items()})
+
+    def _move(self, name: str, old: str, new: str) -> None:
+        host_path = object_path("host_config", name)
+        action = f"move host '{name}' from folder '{old}' to '{new}'"
+        try:
+            _body, etag = self.client.get(host_path, action=f"read host '{name}'")
+            self.client.write(
+                "POST", f"{host_path}/actions/move/invoke", {"target_folder": slug(new)}, etag=etag, action=action
+            )
+        except ApiError as exc:
+            self.failed[name] = f"move: {exc}"
+
+    def _delete(self, names: list) -> None:
+        action = f"delete {len(names)} hosts ({names[0]} ...)"
+        self.client.request("POST", BULK_DELETE, body={"entries": names}, ok=(200, 204), action=action)
+
+
+def _create_entry(host: Model) -> dict:
+    return {"host_name": host["name"], "folder": slug(host.get("folder", ROOT)), "attributes": host["attributes"]}
+
+
+def _failed_hosts(exc: ApiError) -> dict | None:
+    """The failed hosts of a "Some actions failed" answer, or None when it is another error."""
+    ext = exc.details.get("ext")
+    if exc.status != 400 or not isinstance(ext, Mapping) or not isinstance(ext.get("failed_hosts"), Mapping):
+        return None
+    return {str(name): _reason(reason) for name, reason in ext["failed_hosts"].items()}
+
+
+def _reason(reason: Any) -> str:
+    if isinstance(reason, Mapping):
+        reason = reason.get("detail") or reason.get("title") or reason
+    return " ".join(str(reason).split())
+
+
+def _with_parents(path: str) -> Iterator[str]:
+    while path != ROOT:
+        yield path
+        path = parent_of(path)
+
+
+def _batches(items: Sequence, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def failure_message(failed: Mapping[str, str], total: int) -> str:
+    shown = "; ".join(f"{name}: {reason}" for name, reason in sorted(failed.items())[:20])
+    more = f"; and {len(failed) - 20} more" if len(failed) > 20 else ""
+    return f"Failed to write {len(failed)} of {total} hosts, the others were written: {shown}{more}"
