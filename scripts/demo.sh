@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Run playbooks/demo.yml twice: the first run activates its changes through the handler, once; the second
-# must change nothing (changed=0 in every recap line) and activate nothing (no handler runs).
+# Run playbooks/demo.yml in pairs: the first run of a pair changes what it declares, the second must change
+# nothing (changed=0 in every recap line) and activate nothing (no handler runs).
+#   1. register everything and put the database into maintenance: the handler activates once;
+#   2. take the maintenance downtime away again: only the downtime changes.
 # `make demo` runs this through scripts/with_simulator.py, which provides the CHECKMK_* variables.
 set -euo pipefail
 
@@ -10,27 +12,32 @@ export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 output=$(mktemp)
 trap 'rm -f "$output"' EXIT
 
-echo "=== demo, first run"
-ansible-playbook playbooks/demo.yml "$@" | tee "$output"
-if [ "$(grep -c '^RUNNING HANDLER .*Activate pending Checkmk changes' "$output")" != 1 ]; then
-    echo "demo: the first run did not activate its changes exactly once" >&2
+fail() {
+    echo "demo: $*" >&2
     exit 1
-fi
+}
 
-echo "=== demo, second run: must report changed=0 and activate nothing"
-ansible-playbook playbooks/demo.yml "$@" | tee "$output"
+# run_pair LABEL HANDLER_RUNS ARGS...: run the play twice with ARGS; the first run must run the activation
+# handler HANDLER_RUNS times, the second must change and activate nothing.
+run_pair() {
+    local label=$1 handler_runs=$2
+    shift 2
+    echo "=== demo, ${label}: first run"
+    ansible-playbook playbooks/demo.yml "$@" | tee "$output"
+    [ "$(grep -c '^RUNNING HANDLER .*Activate pending Checkmk changes' "$output")" = "$handler_runs" ] ||
+        fail "${label}: the first run should have activated changes ${handler_runs} time(s)"
 
-if ! grep -q 'changed=' "$output"; then
-    echo "demo: no PLAY RECAP found in the second run's output" >&2
-    exit 1
-fi
-if grep -E 'changed=[1-9]' "$output" >/dev/null; then
-    echo "demo: the second run changed something, so the demo is not idempotent:" >&2
-    grep -E 'changed=[1-9]' "$output" >&2
-    exit 1
-fi
-if grep -q '^RUNNING HANDLER' "$output"; then
-    echo "demo: the second run activated changes although nothing changed" >&2
-    exit 1
-fi
-echo "demo: second run changed nothing and activated nothing"
+    echo "=== demo, ${label}: second run, must report changed=0 and activate nothing"
+    ansible-playbook playbooks/demo.yml "$@" | tee "$output"
+    grep -q 'changed=' "$output" || fail "${label}: no PLAY RECAP in the second run's output"
+    if grep -E 'changed=[1-9]' "$output" >/dev/null; then
+        fail "${label}: the second run changed something, so the demo is not idempotent"
+    fi
+    if grep -q '^RUNNING HANDLER' "$output"; then
+        fail "${label}: the second run activated changes although nothing changed"
+    fi
+}
+
+run_pair "register the shop, database in maintenance" 1 -e shop_maintenance=true "$@"
+run_pair "maintenance over" 0 -e shop_maintenance=false "$@"
+echo "demo: every second run changed nothing and activated nothing"

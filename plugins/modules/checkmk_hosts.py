@@ -114,7 +114,7 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-results:
+hosts:
   description:
     - The hosts by outcome. C(failed) maps each host that failed to the reason; C(created_folders) lists the
       folders created for the hosts.
@@ -171,8 +171,8 @@ def main() -> None:
         client = CheckmkClient.from_params(p)
         bulk = BulkHosts(client, Inventory.from_params(p))
         outcome = bulk.apply(check_mode=module.check_mode)
-        result = dict(outcome.result("results", diff=module._diff), pending_changes=client.recorded_changes())
-    result["results"] = outcome.extra["results"]
+        result = dict(outcome.result("hosts", diff=module._diff), pending_changes=client.recorded_changes())
+    result["hosts"] = result.pop("results")  # the hosts by outcome, not the (large) map of changed hosts
     if bulk.failed:
         module.fail_json(msg=failure_message(bulk.failed, len(p["hosts"])), **result)
     module.exit_json(**result)

@@ -37,6 +37,16 @@ UNDECLARED = {
     "auth": "1.2: failed authentication answers 401 problem+json on every endpoint; few operations declare 401",
     "routing": "1.1: unknown paths (404) and methods (405) are answered by the router; no operation describes them",
     "bulk_conflict": "5.2: from 2.4 on, starting a bulk discovery while one runs fails with 409, which is undeclared",
+    "unknown_services": "4.1, 10.4: a service downtime for services not monitored answers 401 (MKAuthException)",
+}
+
+# Defects of the documents that no real server's answer could pass, mended before use (`repair`); everything
+# else in the documents is used as served.
+SPEC_REPAIRS = {
+    "closed_union": "2.5 closes each oneOf union with `properties: {}` and `additionalProperties: false`, which "
+    "forbids every property; the union's members stay closed",
+    "boolean_discriminator": "2.4 and 2.5 pick a downtime's attributes schema by is_service mapped to 'host' or "
+    "'service', but is_service is a boolean (4.2); the mapping becomes `enum: [false]` / `enum: [true]`",
 }
 
 OPENAPI_CONFIG = Config(
@@ -63,14 +73,27 @@ def openapi(version: str) -> OpenAPI:
             for response in operation.get("responses", {}).values():
                 if response.get("content") == {}:
                     del response["content"]  # `content: {}` (204, 30x) means no body; openapi-core would demand one
+    repair(spec["components"]["schemas"])
     return OpenAPI.from_dict(spec, config=OPENAPI_CONFIG)
 
 
-class Clock:
-    """A clock for the simulator's jobs that only moves when told to."""
+def repair(schemas: dict[str, Any]) -> None:
+    """Mend the two defects of the documents that no server's answer can pass (see SPEC_REPAIRS)."""
+    for schema in schemas.values():
+        if "oneOf" in schema and not schema.get("properties") and schema.get("additionalProperties") is False:
+            del schema["additionalProperties"]  # closed_union
+    attributes = schemas["DowntimeAttributes"]
+    if attributes["discriminator"]["mapping"].keys() == {"host", "service"}:  # boolean_discriminator
+        del attributes["discriminator"]
+        for name, is_service in [("HostDowntimeAttributes", False), ("ServiceDowntimeAttributes", True)]:
+            schemas[name]["properties"]["is_service"]["enum"] = [is_service]
 
-    def __init__(self) -> None:
-        self.now = 0.0
+
+class Clock:
+    """A clock for the simulator's jobs (or its wall clock) that only moves when told to."""
+
+    def __init__(self, now: float = 0.0) -> None:
+        self.now = now
 
     def __call__(self) -> float:
         return self.now
@@ -110,17 +133,20 @@ class Contract:
         body: Any = NO_BODY,
         query: Any = (),
         headers: dict[str, str | None] | None = None,
+        site: str = "cmk",
     ) -> tuple[TestResponse, list[Exception], list[Exception]]:
-        """One request: the response, the spec's objections to the request, and to the response."""
+        """One request to the API of `site` (a remote site's own API serves downtimes): the response, the spec's
+        objections to the request, and to the response."""
         data = b"" if body is NO_BODY else body if isinstance(body, bytes) else json.dumps(body).encode()
         defaults = {"Accept": "application/json", "Authorization": AUTHORIZATION}
         if body is not NO_BODY:
             defaults["Content-Type"] = "application/json"
         sent = {name: value for name, value in {**defaults, **(headers or {})}.items() if value is not None}
         args = MultiDict(query.items() if isinstance(query, dict) else query)
-        response = self.client.open(API + path, method=method, data=data, headers=sent, query_string=args)
+        url = f"/{site}/check_mk/api/1.0{path}"
+        response = self.client.open(url, method=method, data=data, headers=sent, query_string=args)
         request = MockRequest(
-            "http://localhost", method, API + path, args=args, headers=sent, data=data,
+            "http://localhost", method, url, args=args, headers=sent, data=data,
             content_type=sent.get("Content-Type", ""),
         )  # fmt: skip
         answer = MockResponse(

@@ -1,7 +1,9 @@
 """The collection's Checkmk client speaks every supported API version: each request the resources send,
 and each answer they read, is validated against that version's official OpenAPI document while the
 host and folder resources go through their whole lifecycle (check mode, create, update, purge, move, delete),
-and while services are discovered (single host and bulk) and changes activated (waiting for the runs)."""
+while services are discovered (single host and bulk) and changes activated (waiting for the runs), while
+downtimes are set, verified and removed (also through a remote site's own API), and while many hosts are
+written through the bulk endpoints."""
 
 from __future__ import annotations
 
@@ -9,18 +11,25 @@ import json
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from checkmk_contract import API, Contract
+from checkmk_contract import Contract
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.activation import Activation, activate
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.discovery import discover
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.downtime import (
+    DowntimeNotApplied,
+    DowntimeRequest,
+    Downtimes,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.folder import (
     FolderResource,
     desired_folder,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import HostResource, desired_host
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.hosts import BulkHosts, Inventory
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import Response
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import sync
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._time import utc_now
 
 
 class ValidatingTransport:
@@ -32,16 +41,16 @@ class ValidatingTransport:
 
     def request(self, method, url, *, headers, body, timeout):
         parts = urlsplit(url)
-        assert parts.path.startswith(API), url
-        path = parts.path[len(API) :]
+        site, root, path = parts.path.lstrip("/").partition("/check_mk/api/1.0")
+        assert root, url
         kwargs = {"body": body} if body is not None else {}
         response, request_errors, response_errors = self.contract.send(
-            method, path, query=parse_qsl(parts.query), headers=dict(headers), **kwargs
+            method, path, query=parse_qsl(parts.query), headers=dict(headers), site=site, **kwargs
         )
         label = f"{self.contract.version} {method} {path} -> {response.status_code}"
         assert not request_errors, f"{label}: the spec rejects the client's request: {request_errors}"
         assert not response_errors, f"{label}: the answer does not match the spec: {response_errors}"
-        self.exchanges.append((method, path, response.status_code))
+        self.exchanges.append((method, path if site == "cmk" else f"@{site}{path}", response.status_code))
         return Response(response.status_code, dict(response.headers), response.get_data())
 
 
@@ -127,3 +136,81 @@ def test_discovery_and_activation_against_the_spec(version):
     assert ("POST", "/domain-types/service_discovery_run/actions/start/invoke", redirect) in exchanges
     assert ("GET", f"/objects/{bulk_status}/bulk_discovery", 200) in exchanges
     assert ("POST", "/domain-types/activation_run/actions/activate-changes/invoke", 423) in exchanges
+
+
+@pytest.mark.parametrize("version", ["2.3", "2.4", "2.5"])
+def test_downtimes_against_the_spec(version):
+    transport = ValidatingTransport(Contract(version))
+    client = client_for(transport)
+    contract = transport.contract
+    for name, attributes in (("web1", {}), ("web10", {}), ("far1", {"site": "remote1"})):
+        resource = HostResource(client, name, folder="/")
+        assert sync(resource, "present", desired_host({"name": name, "attributes": attributes}), check_mode=False)
+    assert activate(client, Activation(), check_mode=False, sleep=contract.clock.advance).changed
+
+    def downtimes(check_mode=False, site_urls=None, **params):
+        params = {"host_name": "web1", "comment": "Maintenance", "end_time": "+2h", **params}
+        request = DowntimeRequest.from_params(params, now=utc_now())
+        run = Downtimes(client, request, site_urls=site_urls, verify_timeout=1, sleep=contract.clock.advance)
+        return run.apply(check_mode=check_mode), run
+
+    assert downtimes(check_mode=True)[0].changed and contract.state.downtimes["cmk"] == {}
+    assert downtimes(host_name=None, host_names=["web1", "web10"])[0].changed
+    assert not downtimes(host_name=None, host_names=["web1", "web10"])[0].changed
+    assert downtimes(end_time="+3h", duration=30)[0].changed  # replaced: a new window, flexible
+    assert downtimes(state="absent")[0].changed and not downtimes(state="absent")[0].changed
+    assert [d.host_name for d in contract.state.downtimes["cmk"].values()] == ["web10"]
+
+    services = [{"check_plugin_name": "cpu_loads", "service_item": None, "service_name": "CPU load"}]
+    contract.control("PUT", "/discoverable/web1", {"services": services})
+    discover(client, ["web1"], "new", bulk=False, check_mode=False, timeout=30, sleep=contract.clock.advance)
+    outcome, _run = downtimes(service_descriptions=["CPU load"])
+    assert outcome.after[0]["service_description"] == "CPU load" and outcome.after[0]["site_id"] == "cmk"
+
+    far, run = downtimes(host_name="far1")
+    assert far.after[0]["site_id"] == "remote1" and run.fallbacks == []
+    contract.control("POST", "/faults", {"silent_remote_downtimes": True})
+    with pytest.raises(DowntimeNotApplied, match="site 'remote1', which monitors host 'far1'"):
+        downtimes(host_name="far1", comment="Firmware")
+    moved, run = downtimes(host_name="far1", comment="Firmware", site_urls={"remote1": "http://localhost"})
+    assert moved.changed and [f["site_id"] for f in run.fallbacks] == ["remote1"]
+    gone, run = downtimes(host_name="far1", state="absent", site_urls={"remote1": "http://localhost"})
+    assert gone.changed and len(run.fallbacks) == 1
+    assert ("POST", "@remote1/domain-types/downtime/collections/host", 204) in transport.exchanges
+    assert ("POST", "@remote1/domain-types/downtime/actions/delete/invoke", 204) in transport.exchanges
+
+
+@pytest.mark.parametrize("version", ["2.3", "2.4", "2.5"])
+def test_bulk_hosts_against_the_spec(version):
+    transport = ValidatingTransport(Contract(version))
+    client = client_for(transport)
+
+    def bulk(hosts, check_mode=False, **params):
+        inventory = Inventory.from_params({"hosts": hosts, "batch_size": 2, **params})
+        return BulkHosts(client, inventory).apply(check_mode=check_mode).extra["results"]
+
+    nodes = [
+        {"name": f"node{i}", "folder": "/k8s/workers", "attributes": {"ipaddress": f"192.0.2.{i}"}} for i in range(5)
+    ]
+    assert bulk(nodes, check_mode=True)["created"] == [f"node{i}" for i in range(5)]
+    assert bulk(nodes)["created_folders"] == ["/k8s", "/k8s/workers"]
+    assert bulk(nodes)["unchanged"] == [f"node{i}" for i in range(5)]
+    changed = [dict(nodes[0], attributes={"alias": "first"}), dict(nodes[1], folder="/k8s")]
+    assert bulk(changed) == {
+        "created": [],
+        "updated": ["node0"],
+        "moved": ["node1"],
+        "removed": [],
+        "unchanged": [],
+        "failed": {},
+        "created_folders": [],
+    }
+    assert bulk(changed, purge_attributes=True)["updated"] == ["node0", "node1"]
+    assert bulk(nodes[:2], exclusive_folder="/k8s", recursive=True)["removed"] == ["node2", "node3", "node4"]
+    assert bulk(nodes, state="absent")["removed"] == ["node0", "node1"]
+    paths = {path for _method, path, _status in transport.exchanges}
+    assert {
+        "/domain-types/host_config/actions/bulk-create/invoke",
+        "/domain-types/host_config/actions/bulk-update/invoke",
+        "/domain-types/host_config/actions/bulk-delete/invoke",
+    } <= paths

@@ -134,8 +134,10 @@ def test_protocol_details(client: FlaskClient) -> None:
     assert ok.status_code == 200 and ok.headers["X-Checkmk-Edition"] == "cre"
     unauthorized = client.get(f"{API}/version", headers={"Accept": "application/json"})
     assert unauthorized.status_code == 401 and "X-Checkmk-Version" not in unauthorized.headers
-    for path in ["/remote1/check_mk/api/1.0/version", "/cmk/check_mk/api/2.0/version"]:
+    remote_setup = "/remote1/check_mk/api/1.0/domain-types/host_config/collections/all"
+    for path in ["/nosite/check_mk/api/1.0/version", "/cmk/check_mk/api/2.0/version", remote_setup]:
         assert client.get(path, headers=HEADERS).status_code == 404
+    assert client.get("/remote1/check_mk/api/1.0/version", headers=HEADERS).json["site"] == "remote1"
     call(client, "POST", "/domain-types/host_config/collections/all", {"host_name": "h", "folder": "/"})
     deleted = call(client, "DELETE", "/objects/host_config/h")
     assert deleted.status_code == 204 and "Content-Type" not in deleted.headers and deleted.data == b""

@@ -1,6 +1,7 @@
 """The Flask app: the Checkmk REST API of one site, plus control endpoints for tests under /_simulator.
 
-Setup (version, sites, folders, hosts) is served from here; activation.py and discovery.py serve theirs.
+Setup (version, sites, folders, hosts) is served from here; activation.py, discovery.py and downtimes.py serve
+theirs.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 from flask import Flask, g, request
 from werkzeug.wrappers import Response
 
-from . import activation, discovery
+from . import activation, discovery, downtimes
 from . import validation as v
 from .config import SimulatorConfig
 from .problem import Problem, field_problem
@@ -60,7 +61,7 @@ def existing_folder(ident: str) -> Folder:
 # --- Version, sites, pending changes --------------------------------------------------------------
 
 
-@route("/version")
+@route("/version", remote=True)
 def show_version() -> Response:
     return json_response(renderer().version())
 
@@ -247,6 +248,10 @@ def bulk_create_hosts() -> Response:
     st = state()
     query(bake_agent=v.query_boolean)
     body = json_body(v.bulk_body(v.create_host_body(st)))
+    for race in st.before_bulk_create:  # created by someone else between the client's read and this request
+        if race["host_name"] not in st.hosts:
+            st.create_host(race["host_name"], existing_folder(race.get("folder", "/")), {}, race["user_id"])
+    st.before_bulk_create.clear()
     created: list[Host] = []
     failed: dict[str, str] = {}
     for entry in body["entries"]:
@@ -351,6 +356,7 @@ def show_state() -> Response:
             "pending_changes": [change.detailed() for change in st.changes],
             **activation.state_json(st),
             **discovery.state_json(st),
+            **downtimes.state_json(st),
             "request_counts": dict(st.request_counts),
             "requests": st.request_log,
         }
@@ -376,6 +382,33 @@ def configure() -> Response:
     st.activation_seconds = body.get("activation_seconds", st.activation_seconds)
     st.discovery_seconds = body.get("discovery_seconds", st.discovery_seconds)
     return json_response(timings(st))
+
+
+@control_route("/request_counts")
+def show_request_counts() -> Response:
+    """The API requests served since the last reset, per endpoint: `{"GET /objects/host_config/{host_name}": 3}`."""
+    return json_response(dict(state().request_counts))
+
+
+@control_route("/request_counts", "DELETE")
+def clear_request_counts() -> Response:
+    """Start counting (and logging) requests afresh, keeping everything else."""
+    st = state()
+    with st.lock:
+        st.request_counts.clear()
+        st.request_log.clear()
+    return no_content()
+
+
+@control_route("/hooks/before_bulk_create", "POST")
+def add_host_before_bulk_create() -> Response:
+    """A host, `{"host_name", "user_id", "folder"?: "/a/b"}`, that another user creates right before the next
+    bulk-create request is processed: if that request creates it too, it fails for that host ("Some actions
+    failed"), as when a colleague was quicker."""
+    st = state()
+    body = v.validate(request.get_json(silent=True), v.race_host_body(st))
+    st.before_bulk_create.append(body)
+    return no_content()
 
 
 @control_route("/pending_changes", "POST")

@@ -26,6 +26,7 @@ UNSUPPORTED_MEDIA_TYPE = "Content type not valid for this endpoint."
 api = Blueprint("api", __name__, url_prefix="/<site>/check_mk/api/<any('1.0', 'v1'):api_version>")
 control = Blueprint("control", __name__, url_prefix="/_simulator")
 View = Callable[..., Response]
+REMOTE_ENDPOINTS: set[str] = set()  # the views remote sites serve too, by endpoint name
 
 
 def init_app(app: Flask, simulated: State) -> None:
@@ -44,7 +45,14 @@ def state() -> State:
 
 
 def renderer() -> Renderer:
-    return Renderer(state(), request.host_url)
+    """For the site serving the request: its links point to that site's API."""
+    return Renderer(state(), request.host_url, g.get("site"))
+
+
+def serving_site() -> str:
+    """The site whose API was called: the central one, or a remote site's own API."""
+    site: str = g.site
+    return site
 
 
 # --- Protocol: responses, authentication, content negotiation, ETags -----------------------------
@@ -105,10 +113,13 @@ def after_request(response: Response) -> Response:
 
 
 @api.url_value_preprocessor
-def _only_the_central_site(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+def _served_site(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """The central site serves every endpoint; a remote site only those registered with `remote=True`."""
     assert values is not None
     values.pop("api_version")
-    if values.pop("site") != state().config.site:
+    g.site = values.pop("site")
+    config = state().config
+    if g.site not in config.sites or (g.site != config.site and endpoint not in REMOTE_ENDPOINTS):
         raise NotFound()
 
 
@@ -196,11 +207,16 @@ def require_etag(etag: str, ext: dict[str, Any] | None = None) -> None:
         raise Problem(412, "Precondition failed", detail, ext=ext)
 
 
-def route(rule: str, method: str = "GET", versions: Collection[str] | None = None) -> Callable[[View], View]:
-    """Register an API view, served only in the given api_versions (else 404)."""
+def route(
+    rule: str, method: str = "GET", versions: Collection[str] | None = None, *, remote: bool = False
+) -> Callable[[View], View]:
+    """Register an API view, served only in the given api_versions (else 404); with `remote`, by the remote
+    sites' own APIs too (else only by the central site's)."""
 
     def register(view: View) -> View:
         api.add_url_rule(rule, view_func=_settled(view, versions), methods=[method])
+        if remote:
+            REMOTE_ENDPOINTS.add(f"{api.name}.{view.__name__}")
         return view
 
     return register

@@ -24,10 +24,11 @@ def url_safe(part: str) -> str:
 class Renderer:
     """Builds bodies for one request: links are absolute, from the URL the client used to reach the site."""
 
-    def __init__(self, state: State, host_url: str) -> None:
+    def __init__(self, state: State, host_url: str, site: str | None = None) -> None:
         self.state = state
         self.config = state.config
-        self.base = f"{host_url}{state.config.site}/check_mk/api/1.0"
+        self.served_site = site or state.config.site  # the site whose API answers
+        self.base = f"{host_url}{self.served_site}/check_mk/api/1.0"
 
     def link(self, rel: str, href: str, method: str = "GET", title: str | None = None) -> dict[str, Any]:
         link = {
@@ -170,8 +171,8 @@ class Renderer:
 
     def version(self) -> dict[str, Any]:
         return {
-            "site": self.config.site,
-            "group": self.config.site,
+            "site": self.served_site,
+            "group": self.served_site,
             "rest_api": {"revision": "0"},
             "versions": {
                 "apache": [2, 4, 62],

@@ -1,5 +1,5 @@
 """In-memory model of a site: its Setup configuration (folders, hosts, discovered services), pending changes,
-activations and the configuration they activated, and discovery jobs."""
+activations and the configuration they activated, discovery jobs, and the downtimes each site's core keeps."""
 
 from __future__ import annotations
 
@@ -68,6 +68,11 @@ def _hash_update(update: Callable[[bytes], object], value: Any) -> None:
 
 def now(timespec: str = "seconds") -> str:
     return datetime.now(UTC).isoformat(timespec=timespec)
+
+
+def iso_time(timestamp: float) -> str:
+    """Seconds since the epoch as Checkmk shows them: ISO 8601 in UTC, `+00:00`."""
+    return datetime.fromtimestamp(timestamp, UTC).isoformat()
 
 
 def _meta_data(user: str | None) -> dict[str, Any]:
@@ -185,6 +190,61 @@ class ActivationRun(Job):
         state.confirm_changes(self.changes, self.sites)
         activated = {host: site for host, site in state.activated_hosts.items() if site not in self.sites}
         state.activated_hosts = {**activated, **self.hosts}
+        state.forget_unmonitored_downtimes(self.sites)
+
+
+@dataclass(eq=False, kw_only=True)
+class Downtime:
+    """A scheduled downtime as the core of its site keeps it: times in whole seconds since the epoch, the
+    duration in minutes (not 0: flexible, the downtime starts within the window and lasts that long)."""
+
+    site: str
+    id: int  # per site, from 1
+    host_name: str
+    service_description: str | None  # None: a host downtime
+    author: str
+    comment: str
+    start_time: int
+    end_time: int
+    duration: int = 0
+    recur: str = "fixed"
+    entry_time: int = 0
+
+    @property
+    def is_service(self) -> bool:
+        return self.service_description is not None
+
+    @property
+    def recurring(self) -> bool:
+        return self.recur != "fixed"
+
+    def mode(self) -> dict[str, Any]:
+        if self.duration:
+            return {"type": "flexible", "duration_minutes": self.duration}
+        return {"type": "fixed"}
+
+    def detailed(self) -> dict[str, Any]:
+        """As the control endpoints show it."""
+        service = {"service_description": self.service_description} if self.is_service else {}
+        return {
+            "id": self.id,
+            "host_name": self.host_name,
+            **service,
+            "comment": self.comment,
+            "author": self.author,
+            "start_time": iso_time(self.start_time),
+            "end_time": iso_time(self.end_time),
+            "duration": self.duration,
+            "recur": self.recur,
+            "mode": self.mode(),
+        }
+
+
+NO_FAULTS: Mapping[str, bool] = {
+    # Checkmk 2.0.0p5: downtime commands for hosts of remote sites went to the central site's core only
+    # (contract 4.1, 10.2): the central site's API answers 204 and nothing changes.
+    "silent_remote_downtimes": False,
+}
 
 
 HOST_DISCOVERY_JOB = "service_discovery-"  # + host name: the job of a single host's refresh or tabula rasa
@@ -210,6 +270,7 @@ class State:
         self.config = config
         self.lock = threading.RLock()
         self.clock: Callable[[], float] = time.monotonic  # for job durations; tests may replace it
+        self.wall_clock: Callable[[], float] = time.time  # when downtimes end; tests may replace it
         tag_groups = {**BUILTIN_TAG_GROUPS, **config.tag_groups}
         self.default_attributes: Attributes = {
             **DEFAULT_ATTRIBUTES,
@@ -230,23 +291,62 @@ class State:
         self.activations: dict[str, ActivationRun] = {}
         self.activated_hosts: dict[str, str] = {}  # the monitored hosts and their site, as last activated
         self.before_activate: list[Mapping[str, Any]] = []  # changes to add when activation is next asked for
+        self.before_bulk_create: list[Mapping[str, Any]] = []  # hosts another user creates before the next bulk create
         self.discovery: dict[str, HostDiscovery] = {}
         self.discovery_jobs: dict[str, DiscoveryJob] = {}
+        self.downtimes: dict[str, dict[int, Downtime]] = {site: {} for site in self.config.sites}
+        self.last_downtime_id: dict[str, int] = dict.fromkeys(self.config.sites, 0)
+        self.faults: dict[str, bool] = dict(NO_FAULTS)
 
     def settle(self) -> None:
-        """Finish the jobs whose time is up, in the order they end: no threads, every request calls this first."""
+        """Finish the jobs whose time is up, in the order they end, and forget the downtimes that are over: no
+        threads, every request calls this first."""
         now = self.clock()
         jobs: list[Job] = [*self.activations.values(), *self.discovery_jobs.values()]
         due = [job for job in jobs if not job.done and job.finishes_at <= now]
         for job in sorted(due, key=lambda job: job.finishes_at):
             job.done = True
             job.finish(self)
+        self.expire_downtimes()
 
     def monitoring_site(self, host_name: str) -> str | None:
         """The site monitoring the host in the activated configuration; None when it is not monitored (yet)."""
         with self.lock:
             self.settle()
             return self.activated_hosts.get(host_name)
+
+    def monitored_services(self, host_name: str) -> list[str]:
+        """The names of the host's monitored services (its autochecks; discovery needs no activation here)."""
+        discovery = self.discovery.get(host_name)
+        return [service.name for service in discovery.services.values()] if discovery else []
+
+    def schedule_downtime(self, site: str, **fields: Any) -> Downtime | None:
+        """A downtime on `site`'s core, which drops (None) one that ends before it starts or is already over."""
+        downtime = Downtime(site=site, id=self.last_downtime_id[site] + 1, entry_time=int(self.wall_clock()), **fields)
+        if downtime.start_time >= downtime.end_time or downtime.end_time <= self.wall_clock():
+            return None
+        self.last_downtime_id[site] = downtime.id
+        self.downtimes[site][downtime.id] = downtime
+        return downtime
+
+    def all_downtimes(self, sites: Iterable[str]) -> list[Downtime]:
+        return [downtime for site in sites for downtime in self.downtimes[site].values()]
+
+    def delete_downtime(self, downtime: Downtime) -> None:
+        self.downtimes[downtime.site].pop(downtime.id, None)
+
+    def expire_downtimes(self) -> None:
+        """A downtime that does not recur is over at its end (a flexible one never started: nothing fails here)."""
+        now = self.wall_clock()
+        for downtime in self.all_downtimes(self.config.sites):
+            if not downtime.recurring and downtime.end_time <= now:
+                self.delete_downtime(downtime)
+
+    def forget_unmonitored_downtimes(self, sites: Iterable[str]) -> None:
+        """After an activation, the cores of `sites` keep no downtimes of hosts they no longer monitor."""
+        for downtime in self.all_downtimes(sites):
+            if self.activated_hosts.get(downtime.host_name) != downtime.site:
+                self.delete_downtime(downtime)
 
     def folder(self, ident: str) -> Folder | None:
         """A folder by path (`~a~b`, `/a/b/`, `\\a\\b`) or by its 32-hex id."""

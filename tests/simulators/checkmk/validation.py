@@ -7,11 +7,14 @@ messages: a list of strings, or a dict of them keyed by field name or list index
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Callable, Collection, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from .config import BUILTIN_TAG_GROUPS
+from .livestatus import DOWNTIMES, HOSTS, OPERATORS, SERVICES, Table
 from .problem import field_problem
 from .services import BULK_MODES, BULK_OPTIONS, MODES
 from .state import State
@@ -32,6 +35,10 @@ _FOLDER_ATTRIBUTES = frozenset(
     | {"management_protocol", "management_snmp_community", "management_ipmi_credentials"}
     | {f"tag_{group}" for group in BUILTIN_TAG_GROUPS}
 )
+COLUMN_PATTERN = r"^([a-z]+\.)?[_a-z]+$"
+RECUR = ("fixed", "hour", "day", "week", "second_week", "fourth_week", "weekday_start", "weekday_end", "day_of_month")
+DOWNTIME_TYPES = ("host", "service", "both")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?")
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "on"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "off"})
 
@@ -72,6 +79,62 @@ def seconds(value: Any) -> Messages:
 
 def one_of(choices: Collection[str]) -> Check:
     return lambda value: None if value in choices else [f"Must be one of: {', '.join(choices)}."]
+
+
+def enum(choices: Collection[str]) -> Check:
+    """A string field with an enum, as Checkmk's own fields word it."""
+
+    def check(value: Any) -> Messages:
+        if messages := string()(value):
+            return messages
+        return None if value in choices else [f"{value!r} is not one of the enum values: {list(choices)!r}"]
+
+    return check
+
+
+def unique_strings(value: Any) -> Messages:
+    """A list of strings with `uniqueItems`: the first repetition is named, counting from 1."""
+    if messages := list_of(string())(value):
+        return messages
+    repeated = next(((index, item) for index, item in enumerate(value, 1) if item in value[: index - 1]), None)
+    return None if repeated is None else [f"Duplicate entry found at entry #{repeated[0]}: {repeated[1]!r}"]
+
+
+def date_time(value: Any) -> Messages:
+    return None if isinstance(value, str) and parse_date_time(value) is not None else ["Not a valid datetime."]
+
+
+def parse_date_time(text: str) -> datetime | None:
+    """ISO 8601 date and time; without an offset it is the site's local time, which is UTC here (contract 4.1)."""
+    if not _DATE_TIME.fullmatch(text):
+        return None
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def non_zero_integer(value: Any) -> Messages:
+    if messages := integer(value):
+        return messages
+    return ["The value cannot be zero."] if value == 0 else None
+
+
+def one_of_schema(type_field: str, schemas: Mapping[str, Check]) -> Check:
+    """A union picked by `type_field` (marshmallow-oneofschema): the chosen schema checks the whole object."""
+
+    def check(value: Any) -> Messages:
+        if not isinstance(value, dict):
+            return {"_schema": [f"Invalid data type: {value!r}"]}
+        kind = value.get(type_field)
+        if kind is None:
+            return {type_field: ["Missing data for required field."]}
+        if not isinstance(kind, str) or kind not in schemas:
+            return {type_field: [f"Unsupported value: {kind}"]}
+        return schemas[kind](value)
+
+    return check
 
 
 def all_of(*checks: Check) -> Check:
@@ -138,8 +201,8 @@ def parse_boolean(value: str | None) -> bool:
     return value is not None and value.lower() in _TRUE
 
 
-def host_name(state: State, *, should_exist: bool, pattern: str = HOST_NAME_PATTERN) -> Check:
-    """Checkmk's HostField: the pattern, the HostAddress rules, then (non-)existence."""
+def host_name(state: State, *, should_exist: bool | None, pattern: str = HOST_NAME_PATTERN) -> Check:
+    """Checkmk's HostField: the pattern, the HostAddress rules, then (non-)existence unless None."""
 
     def check(value: Any) -> Messages:
         if messages := string(pattern)(value):
@@ -150,7 +213,7 @@ def host_name(state: State, *, should_exist: bool, pattern: str = HOST_NAME_PATT
             return [f"Invalid hostaddress: {value!r}"]
         if should_exist and value not in state.hosts:
             return [f"Host not found: {value!r}"]
-        if not should_exist and value in state.hosts:
+        if should_exist is False and value in state.hosts:
             return [f"Host {value!r} already exists."]
         return None
 
@@ -239,7 +302,11 @@ def _required_strings(*names: str) -> Check:
 
 
 def _site(state: State) -> Check:
-    return lambda value: None if value in state.config.sites else [f"The site {value!r} should exist but it doesn't."]
+    return site(state.config.sites)
+
+
+def site(known: Collection[str]) -> Check:
+    return lambda value: None if value in known else [f"The site {value!r} should exist but it doesn't."]
 
 
 def labels(value: Any) -> Messages:
@@ -358,6 +425,11 @@ def change_body(state: State) -> Check:
     return obj(fields, required=("user_id",))
 
 
+def race_host_body(state: State) -> Check:
+    """A host another user creates, for the control endpoints."""
+    return obj({"host_name": string(), "user_id": string(), "folder": folder(state)}, required=("host_name", "user_id"))
+
+
 def discoverable_body() -> Check:
     service = obj(
         {
@@ -374,3 +446,177 @@ def discoverable_body() -> Check:
 
 def timings_body() -> Check:
     return obj({"activation_seconds": seconds, "discovery_seconds": seconds})
+
+
+# --- Downtimes (contract 4) ------------------------------------------------------------------------
+
+
+def monitored_host(state: State, monitoring_site: Callable[[str], str | None]) -> Check:
+    """A host the sites this API reaches monitor (Livestatus knows it), for host downtimes."""
+
+    def check(value: Any) -> Messages:
+        if messages := host_name(state, should_exist=None)(value):
+            return messages
+        if monitoring_site(value) is None:
+            return [f"Host {value!r} should be monitored but it's not. Activate the configuration?"]
+        return None
+
+    return check
+
+
+def group(value: Any) -> Messages:
+    """Host and service groups: there are none here, so every name is missing."""
+    return string()(value) or [f"Group missing: {value!r}"]
+
+
+def livestatus_query(table: Table) -> Check:
+    """A filter expression on `table`, as a JSON string (query parameters) or nested in the body: first the
+    operators and columns (one message), then the shape of each expression. `{}` filters nothing."""
+
+    def check(value: Any) -> Messages:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError as error:
+                return {"_schema": [f"Invalid JSON value: '{value}'", str(error)]}
+        if not value:
+            return None
+        if message := expression_error(value, table):
+            return [message]
+        return _expression(value)
+
+    return check
+
+
+def expression_error(expression: Any, table: Table) -> str | None:
+    """What Checkmk finds wrong while turning the expression into a Livestatus filter, if anything."""
+    if not isinstance(expression, dict):
+        return None
+    op = expression.get("op")
+    if op in OPERATORS:
+        left = expression.get("left")
+        if not isinstance(left, str):
+            return None
+        prefix, dot, column = left.rpartition(".")
+        if dot and prefix != table.name:
+            return f"This field can only query table {table.name!r}. ({left})"
+        return None if column in table.columns else f"Table {table.name!r} has no column {column!r}."
+    if op in ("and", "or"):
+        inner = expression.get("expr")
+        if not isinstance(inner, list):
+            return None
+        if not inner:
+            return "Need at least one parameter."
+        return next(filter(None, (expression_error(item, table) for item in inner)), None)
+    if op == "not":
+        return expression_error(expression.get("expr"), table)
+    return f"Unknown operator: {op}"
+
+
+def _expression(value: Any) -> Messages:
+    binary = obj({"op": string(), "left": string(COLUMN_PATTERN), "right": string()}, required=("left", "right"))
+    logical = obj({"op": string(), "expr": list_of(_expression)}, required=("expr",))
+    negation = obj({"op": string(), "expr": _expression}, required=("expr",))
+    schemas = {**dict.fromkeys(OPERATORS, binary), "and": logical, "or": logical, "not": negation}
+    return one_of_schema("op", schemas)(value)
+
+
+def _downtime_fields(downtime_types: Collection[str]) -> dict[str, Check]:
+    return {
+        "start_time": date_time,
+        "end_time": date_time,
+        "recur": enum(RECUR),
+        "duration": integer,
+        "comment": string(),
+        "downtime_type": enum(downtime_types),
+    }
+
+
+def _new_downtime(fields: dict[str, Check], target: str) -> Check:
+    return obj(fields, required=("downtime_type", "start_time", "end_time", target))
+
+
+def create_host_downtime_body(state: State, monitoring_site: Callable[[str], str | None]) -> Check:
+    fields = _downtime_fields(("host", "hostgroup", "host_by_query"))
+    return one_of_schema(
+        "downtime_type",
+        {
+            "host": _new_downtime({**fields, "host_name": monitored_host(state, monitoring_site)}, "host_name"),
+            "hostgroup": _new_downtime({**fields, "hostgroup_name": group}, "hostgroup_name"),
+            "host_by_query": _new_downtime({**fields, "query": livestatus_query(HOSTS)}, "query"),
+        },
+    )
+
+
+def create_service_downtime_body(state: State) -> Check:
+    fields = _downtime_fields(("service", "servicegroup", "service_by_query"))
+    services = {"host_name": host_name(state, should_exist=None), "service_descriptions": unique_strings}
+    return one_of_schema(
+        "downtime_type",
+        {
+            "service": obj({**fields, **services}, required=("downtime_type", "start_time", "end_time", *services)),
+            "servicegroup": _new_downtime({**fields, "servicegroup_name": group}, "servicegroup_name"),
+            "service_by_query": _new_downtime({**fields, "query": livestatus_query(SERVICES)}, "query"),
+        },
+    )
+
+
+def _downtime_selection(state: State, sites: Collection[str], type_field: str, changes: Mapping[str, Check]) -> Check:
+    """How delete and modify pick downtimes, by `type_field`: `by_id`, `params`, `query` and (not in 2.3) the
+    group selectors; modify adds its `changes` to each."""
+    selectors: dict[str, tuple[dict[str, Check], tuple[str, ...]]] = {
+        "by_id": ({"site_id": all_of(string(), site(sites)), "downtime_id": string()}, ("site_id", "downtime_id")),
+        "params": (
+            {"host_name": host_name(state, should_exist=None), "service_descriptions": list_of(string())},
+            ("host_name",),
+        ),
+        "query": ({"query": livestatus_query(DOWNTIMES)}, ("query",)),
+        "hostgroup": ({"hostgroup_name": group}, ("hostgroup_name",)),
+        "servicegroup": ({"servicegroup_name": group}, ("servicegroup_name",)),
+    }
+    if state.config.api_version == "2.3":
+        selectors = {name: selector for name, selector in selectors.items() if "group" not in name}
+    type_check = enum(("params", "query", "by_id", "hostgroup", "servicegroup"))
+    return one_of_schema(
+        type_field,
+        {
+            name: obj({type_field: type_check, **fields, **changes}, required=(type_field, *required))
+            for name, (fields, required) in selectors.items()
+        },
+    )
+
+
+def delete_downtime_body(state: State, sites: Collection[str]) -> Check:
+    return _downtime_selection(state, sites, "delete_type", {})
+
+
+def modify_downtime_body(state: State, sites: Collection[str]) -> Check:
+    """The selection plus a new `end_time` (absolute, or relative in minutes) and/or `comment`."""
+    end_time_type = enum(("absolute", "relative"))
+    end_time = one_of_schema(
+        "modify_type",
+        {
+            "absolute": obj({"modify_type": end_time_type, "value": date_time}, required=("value",)),
+            "relative": obj({"modify_type": end_time_type, "value": non_zero_integer}, required=("value",)),
+        },
+    )
+    return _downtime_selection(state, sites, "modify_type", {"end_time": end_time, "comment": string()})
+
+
+def new_downtime_body() -> Check:
+    """A downtime set by another tool, for the control endpoints."""
+    fields = {
+        "host_name": string(min_length=1),
+        "service_description": string(min_length=1),
+        "comment": string(),
+        "author": string(min_length=1),
+        "start_time": date_time,
+        "end_time": date_time,
+        "duration": integer,
+        "recur": enum(RECUR),
+    }
+    return obj(fields, required=("host_name",))
+
+
+def faults_body(faults: Collection[str]) -> Check:
+    return obj(dict.fromkeys(faults, boolean))
