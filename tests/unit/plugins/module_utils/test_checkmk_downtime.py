@@ -130,7 +130,7 @@ def server(fake):
 
 
 def test_create_then_unchanged_with_times_in_any_zone(client, fake, server):
-    outcome, _ = run(client, request())
+    outcome, _run = run(client, request())
     assert outcome.changed and outcome.before == []
     assert outcome.after == [
         {
@@ -151,22 +151,22 @@ def test_create_then_unchanged_with_times_in_any_zone(client, fake, server):
         "2026-12-01T10:00:00+00:00",
     )
     fake.calls.clear()
-    again, _ = run(client, request(start_time="2026-12-01T10:00:00Z", end_time="2026-12-01T13:00:00+01:00"))
+    again, _run = run(client, request(start_time="2026-12-01T10:00:00Z", end_time="2026-12-01T13:00:00+01:00"))
     assert not again.changed and again.after == outcome.after and fake.writes() == []
 
 
 def test_check_mode_sends_only_gets(client, fake, server):
-    outcome, _ = run(client, request(), check_mode=True)
+    outcome, _run = run(client, request(), check_mode=True)
     assert outcome.changed and outcome.after[0]["id"] is None and outcome.after[0]["site_id"] == "central"
     assert fake.writes() == [] and server.store["central"] == []
     server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00")
-    gone, _ = run(client, request(state="absent"), check_mode=True)
+    gone, _run = run(client, request(state="absent"), check_mode=True)
     assert gone.changed and gone.after == [] and fake.writes() == []
 
 
 def test_another_window_is_set_before_the_old_one_goes(client, fake, server):
     server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T11:00:00+00:00")
-    outcome, _ = run(client, request())
+    outcome, _run = run(client, request())
     assert outcome.changed and [d["id"] for d in outcome.before] == ["1"] and [d["id"] for d in outcome.after] == ["2"]
     assert [(c.path, c.body.get("downtime_id")) for c in fake.writes()] == [(CREATE_HOST, None), (DELETE, "1")]
     assert [d["id"] for d in server.store["central"]] == ["2"]
@@ -184,7 +184,7 @@ def test_absent_touches_exactly_the_declared_downtimes(client, fake, server):
     server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00")
     server.add("central", "web10", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00")
     server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00", comment="VM stopped!")
-    outcome, _ = run(client, request(state="absent"))
+    outcome, _run = run(client, request(state="absent"))
     assert outcome.changed and [(d["host_name"], d["id"]) for d in outcome.before] == [("web1", "1")]
     assert [(d["host_name"], d["comment"]) for d in server.store["central"]] == [
         ("web10", COMMENT),
@@ -194,7 +194,7 @@ def test_absent_touches_exactly_the_declared_downtimes(client, fake, server):
 
 
 def test_service_downtimes_in_one_command(client, fake, server):
-    outcome, _ = run(client, request(service_descriptions=["CPU load", "Memory"]))
+    outcome, _run = run(client, request(service_descriptions=["CPU load", "Memory"]))
     (create,) = fake.writes()
     assert create.path == CREATE_SERVICE and create.body["service_descriptions"] == ["CPU load", "Memory"]
     assert [d["service_description"] for d in outcome.after] == ["CPU load", "Memory"]
@@ -203,12 +203,12 @@ def test_service_downtimes_in_one_command(client, fake, server):
 
 
 def test_relative_windows_keep_the_downtime_that_is_running(client, fake, server):
-    first, _ = run(client, request(start_time="now", end_time="+2h"))
+    first, _run = run(client, request(start_time="now", end_time="+2h"))
     assert first.after[0]["end_time"] == "2026-12-01T12:00:00+00:00"
     later = NOW + timedelta(minutes=20)
-    again, _ = run(client, request(start_time="now", end_time="+2h"), now=later)
+    again, _run = run(client, request(start_time="now", end_time="+2h"), now=later)
     assert not again.changed and len(fake.writes()) == 1
-    longer, _ = run(client, request(start_time="now", end_time="+3h"), now=later)
+    longer, _run = run(client, request(start_time="now", end_time="+3h"), now=later)
     assert longer.changed and longer.after[0]["end_time"] == "2026-12-01T13:20:00+00:00"
 
 
@@ -230,7 +230,7 @@ def test_site_urls_send_a_dropped_command_to_the_remote_site(client, fake, serve
     assert [f["site_id"] for f in downtimes.fallbacks] == ["remote1"]
     assert fake.writes()[1].headers["Authorization"] == fake.writes()[0].headers["Authorization"]
     fake.calls.clear()
-    gone, _ = run(
+    gone, _run = run(
         client,
         request(host_name="far1", state="absent"),
         site_urls={"remote1": "https://remote1.example/remote1/check_mk/api/1.0"},

@@ -57,7 +57,7 @@ def test_creates_with_one_list_one_folder_list_and_one_request_per_batch(client,
 
 def test_nothing_to_do_is_one_request(client, fake):
     fake.on("GET", HOSTS, reply(200, {"value": [host("vm1", "/vms", ipaddress="192.0.2.1", alias="x")]}))
-    outcome, _ = run(client, [{"name": "vm1", "folder": "/vms", "attributes": {"ipaddress": "192.0.2.1"}}])
+    outcome, _run = run(client, [{"name": "vm1", "folder": "/vms", "attributes": {"ipaddress": "192.0.2.1"}}])
     assert not outcome.changed and outcome.extra["results"]["unchanged"] == ["vm1"]
     assert len(fake.calls) == 1
 
@@ -68,7 +68,7 @@ def test_update_move_and_check_mode(client, fake):
         {"name": "a", "folder": "/x", "attributes": {"alias": "new"}},
         {"name": "b", "folder": "/y", "attributes": {}},
     ]
-    outcome, _ = run(client, declared, check_mode=True)
+    outcome, _run = run(client, declared, check_mode=True)
     assert outcome.changed and fake.writes() == []
     assert outcome.extra["results"]["updated"] == ["a"] and outcome.extra["results"]["moved"] == ["b"]
     assert outcome.before["a"]["attributes"] == {"alias": "old"} and outcome.after["a"]["attributes"] == {
@@ -102,11 +102,11 @@ def test_exclusive_folder_removes_only_undeclared_hosts_inside_it(client, fake):
     ]
     fake.on("GET", HOSTS, reply(200, {"value": current}))
     fake.on("POST", BULK_DELETE, reply(204))
-    outcome, _ = run(client, [{"name": "keep", "folder": "/vms"}], exclusive_folder="/vms", recursive=False)
+    outcome, _run = run(client, [{"name": "keep", "folder": "/vms"}], exclusive_folder="/vms", recursive=False)
     assert outcome.extra["results"]["removed"] == ["gone"]
     assert fake.writes()[0].body == {"entries": ["gone"]}
     fake.calls.clear()
-    outcome, _ = run(
+    outcome, _run = run(
         client, [{"name": "keep", "folder": "/vms"}], exclusive_folder="/vms/", recursive=True, check_mode=True
     )
     assert outcome.extra["results"]["removed"] == ["deep", "gone"] and fake.writes() == []
@@ -116,7 +116,7 @@ def test_exclusive_folder_removes_only_undeclared_hosts_inside_it(client, fake):
 def test_absent(client, fake):
     fake.on("GET", HOSTS, reply(200, {"value": [host("a"), host("b")]}))
     fake.on("POST", BULK_DELETE, reply(204))
-    outcome, _ = run(client, [{"name": "a"}, {"name": "c"}], state="absent")
+    outcome, _run = run(client, [{"name": "a"}, {"name": "c"}], state="absent")
     assert outcome.extra["results"]["removed"] == ["a"] and outcome.extra["results"]["unchanged"] == ["c"]
     assert fake.writes()[0].body == {"entries": ["a"]}
 
