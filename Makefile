@@ -30,7 +30,7 @@ SIMULATOR_PORT ?= 8080
 # Run a command with the virtualenv first on PATH and the collection importable.
 RUN := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" PYTHONPATH="$(COLLECTIONS)"
 
-.PHONY: help venv link build collection lint format units contract integration sanity test demo simulator lock clean
+.PHONY: help venv link build collection lint format units contract integration sanity test demo benchmark benchmark-simulator simulator lock clean
 
 help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -98,6 +98,12 @@ test: venv collection lint units contract integration demo sanity ## Everything 
 demo: venv link ## Run playbooks/demo.yml twice against the simulator; the second run must change and activate nothing
 	$(RUN) python scripts/with_simulator.py --remote-sites remote1 \
 		--agent-service 'CPU load=cpu_loads' --agent-service 'Filesystem /=df:/' -- scripts/demo.sh
+
+benchmark: venv link ## Benchmark registering N hosts three ways (BENCHMARK_ARGS="--sizes 100,1000"); not part of test
+	$(RUN) python benchmarks/hosts.py $(BENCHMARK_ARGS)
+
+benchmark-simulator: venv ## Time the simulator's requests at 100 and at 10,000 hosts, side by side; not part of test
+	$(RUN) python benchmarks/simulator.py
 
 simulator: venv ## Serve the Checkmk simulator on 127.0.0.1 port 8080 (SIMULATOR_PORT=...) until Ctrl-C
 	$(RUN) python tests/simulators/checkmk/run.py --host 127.0.0.1 --port $(SIMULATOR_PORT) --remote-sites remote1
