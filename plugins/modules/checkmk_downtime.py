@@ -95,7 +95,7 @@ options:
     description:
       - Seconds to wait, after each change, until the change is visible in the list of downtimes of the host's site.
     type: float
-    default: 10
+    default: 5
   site_urls:
     description:
       - Site id to the URL of that site's own REST API (V(https://remote1.example.com), or the full
@@ -201,7 +201,7 @@ def main() -> None:
             duration=dict(type="int", default=0),
             recur=dict(type="str", choices=list(RECURS), default="fixed"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
-            verify_timeout=dict(type="float", default=10),
+            verify_timeout=dict(type="float", default=5),
             site_urls=dict(type="dict"),
         ),
         mutually_exclusive=[("host_name", "host_names")],

@@ -162,7 +162,7 @@ class Downtimes:
         request: DowntimeRequest,
         *,
         site_urls: Mapping[str, str] | None = None,
-        verify_timeout: float = 10,
+        verify_timeout: float = 5,
         now: Callable[[], datetime] = utc_now,
         sleep: Callable[[float], None] | None = None,
     ) -> None:
