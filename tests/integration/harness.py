@@ -31,10 +31,11 @@ class Simulator:
             "CHECKMK_API_SECRET": SECRET,
         }
 
-    def control(self, path: str, method: str = "GET") -> dict:
-        request = urllib.request.Request(
-            f"{self.url}/_simulator/{path}", method=method, data=b"" if method == "POST" else None
-        )
+    def control(self, path: str, method: str = "GET", body: dict | None = None) -> dict:
+        """Call a control endpoint of the simulator (tests/simulators/checkmk/README.md)."""
+        data = json.dumps(body).encode() if body is not None else b"" if method != "GET" else None
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        request = urllib.request.Request(f"{self.url}/_simulator/{path}", method=method, data=data, headers=headers)
         with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback only
             body = answer.read()
         return json.loads(body) if body else {}
