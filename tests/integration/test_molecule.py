@@ -1,0 +1,24 @@
+"""The monitored_host role's molecule scenario (roles/monitored_host/molecule/default) against the simulator:
+prepare, converge, idempotence, a check-mode converge, verify."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import REPO
+
+ROLE = REPO / "roles" / "monitored_host"
+
+
+def test_molecule_scenario(simulator, tmp_path):
+    env = {**os.environ, **simulator.env, "MOLECULE_EPHEMERAL_DIRECTORY": str(tmp_path / "molecule"), "NO_COLOR": "1"}
+    molecule = str(Path(sys.executable).with_name("molecule"))
+    done = subprocess.run(
+        [molecule, "test"], cwd=ROLE, env=env, capture_output=True, text=True, timeout=900, check=False
+    )
+    output = done.stdout + done.stderr
+    assert done.returncode == 0, output[-6000:]
+    assert "idempotence" in output.lower()
