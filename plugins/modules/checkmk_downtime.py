@@ -219,7 +219,10 @@ def main() -> None:
             f"Site '{fallback['site_id']}' did not apply a command sent to the central site: {fallback['action']}"
             " went through that site's own API instead"
         )
-    module.exit_json(**outcome.result("downtimes", diff=module._diff))
+    result = outcome.result("downtimes", diff=module._diff)
+    # The diff compares {"downtimes": [...]} (Ansible's callbacks want dicts there); the result gives the list.
+    result["downtimes"] = outcome.after["downtimes"]
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

@@ -165,10 +165,13 @@ def test_downtimes_against_the_spec(version):
     contract.control("PUT", "/discoverable/web1", {"services": services})
     discover(client, ["web1"], "new", bulk=False, check_mode=False, timeout=30, sleep=contract.clock.advance)
     outcome, _run = downtimes(service_descriptions=["CPU load"])
-    assert outcome.after[0]["service_description"] == "CPU load" and outcome.after[0]["site_id"] == "cmk"
+    assert (
+        outcome.after["downtimes"][0]["service_description"] == "CPU load"
+        and outcome.after["downtimes"][0]["site_id"] == "cmk"
+    )
 
     far, run = downtimes(host_name="far1")
-    assert far.after[0]["site_id"] == "remote1" and run.fallbacks == []
+    assert far.after["downtimes"][0]["site_id"] == "remote1" and run.fallbacks == []
     contract.control("POST", "/faults", {"silent_remote_downtimes": True})
     with pytest.raises(DowntimeNotApplied, match="site 'remote1', which monitors host 'far1'"):
         downtimes(host_name="far1", comment="Firmware")

@@ -190,7 +190,8 @@ class Downtimes:
             result = self._present(target, mine, check_mode=check_mode)
             changed = changed or any(d["id"] is None or d not in mine for d in result)
             after.extend(result)
-        return Outcome(changed, _sorted(before), _sorted(after), {"fallbacks": self.fallbacks})
+        before_after = {"downtimes": _sorted(before)}, {"downtimes": _sorted(after)}
+        return Outcome(changed, *before_after, {"fallbacks": self.fallbacks})
 
     # --- reading ------------------------------------------------------------------------------------
 

@@ -131,8 +131,8 @@ def server(fake):
 
 def test_create_then_unchanged_with_times_in_any_zone(client, fake, server):
     outcome, _run = run(client, request())
-    assert outcome.changed and outcome.before == []
-    assert outcome.after == [
+    assert outcome.changed and outcome.before["downtimes"] == []
+    assert outcome.after["downtimes"] == [
         {
             "site_id": "central",
             "id": "1",
@@ -152,22 +152,30 @@ def test_create_then_unchanged_with_times_in_any_zone(client, fake, server):
     )
     fake.calls.clear()
     again, _run = run(client, request(start_time="2026-12-01T10:00:00Z", end_time="2026-12-01T13:00:00+01:00"))
-    assert not again.changed and again.after == outcome.after and fake.writes() == []
+    assert not again.changed and again.after["downtimes"] == outcome.after["downtimes"] and fake.writes() == []
 
 
 def test_check_mode_sends_only_gets(client, fake, server):
     outcome, _run = run(client, request(), check_mode=True)
-    assert outcome.changed and outcome.after[0]["id"] is None and outcome.after[0]["site_id"] == "central"
+    assert (
+        outcome.changed
+        and outcome.after["downtimes"][0]["id"] is None
+        and outcome.after["downtimes"][0]["site_id"] == "central"
+    )
     assert fake.writes() == [] and server.store["central"] == []
     server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00")
     gone, _run = run(client, request(state="absent"), check_mode=True)
-    assert gone.changed and gone.after == [] and fake.writes() == []
+    assert gone.changed and gone.after["downtimes"] == [] and fake.writes() == []
 
 
 def test_another_window_is_set_before_the_old_one_goes(client, fake, server):
     server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T11:00:00+00:00")
     outcome, _run = run(client, request())
-    assert outcome.changed and [d["id"] for d in outcome.before] == ["1"] and [d["id"] for d in outcome.after] == ["2"]
+    assert (
+        outcome.changed
+        and [d["id"] for d in outcome.before["downtimes"]] == ["1"]
+        and [d["id"] for d in outcome.after["downtimes"]] == ["2"]
+    )
     assert [(c.path, c.body.get("downtime_id")) for c in fake.writes()] == [(CREATE_HOST, None), (DELETE, "1")]
     assert [d["id"] for d in server.store["central"]] == ["2"]
 
@@ -185,7 +193,7 @@ def test_absent_touches_exactly_the_declared_downtimes(client, fake, server):
     server.add("central", "web10", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00")
     server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00", comment="VM stopped!")
     outcome, _run = run(client, request(state="absent"))
-    assert outcome.changed and [(d["host_name"], d["id"]) for d in outcome.before] == [("web1", "1")]
+    assert outcome.changed and [(d["host_name"], d["id"]) for d in outcome.before["downtimes"]] == [("web1", "1")]
     assert [(d["host_name"], d["comment"]) for d in server.store["central"]] == [
         ("web10", COMMENT),
         ("web1", "VM stopped!"),
@@ -197,19 +205,19 @@ def test_service_downtimes_in_one_command(client, fake, server):
     outcome, _run = run(client, request(service_descriptions=["CPU load", "Memory"]))
     (create,) = fake.writes()
     assert create.path == CREATE_SERVICE and create.body["service_descriptions"] == ["CPU load", "Memory"]
-    assert [d["service_description"] for d in outcome.after] == ["CPU load", "Memory"]
+    assert [d["service_description"] for d in outcome.after["downtimes"]] == ["CPU load", "Memory"]
     assert not run(client, request(service_descriptions=["CPU load", "Memory"]))[0].changed
     assert run(client, request())[0].changed  # the host downtime is another identity
 
 
 def test_relative_windows_keep_the_downtime_that_is_running(client, fake, server):
     first, _run = run(client, request(start_time="now", end_time="+2h"))
-    assert first.after[0]["end_time"] == "2026-12-01T12:00:00+00:00"
+    assert first.after["downtimes"][0]["end_time"] == "2026-12-01T12:00:00+00:00"
     later = NOW + timedelta(minutes=20)
     again, _run = run(client, request(start_time="now", end_time="+2h"), now=later)
     assert not again.changed and len(fake.writes()) == 1
     longer, _run = run(client, request(start_time="now", end_time="+3h"), now=later)
-    assert longer.changed and longer.after[0]["end_time"] == "2026-12-01T13:20:00+00:00"
+    assert longer.changed and longer.after["downtimes"][0]["end_time"] == "2026-12-01T13:20:00+00:00"
 
 
 def test_a_command_the_server_drops_fails_the_task_clearly(client, fake, server):
@@ -225,7 +233,7 @@ def test_a_command_the_server_drops_fails_the_task_clearly(client, fake, server)
 def test_site_urls_send_a_dropped_command_to_the_remote_site(client, fake, server):
     server.silent = True
     outcome, downtimes = run(client, request(host_name="far1"), site_urls={"remote1": "https://remote1.example"})
-    assert outcome.changed and outcome.after[0]["site_id"] == "remote1"
+    assert outcome.changed and outcome.after["downtimes"][0]["site_id"] == "remote1"
     assert [(c.site, c.path) for c in fake.writes()] == [("central", CREATE_HOST), ("remote1", CREATE_HOST)]
     assert [f["site_id"] for f in downtimes.fallbacks] == ["remote1"]
     assert fake.writes()[1].headers["Authorization"] == fake.writes()[0].headers["Authorization"]
@@ -241,7 +249,7 @@ def test_site_urls_send_a_dropped_command_to_the_remote_site(client, fake, serve
 
 def test_remote_hosts_work_through_the_central_site_when_it_applies_them(client, fake, server):
     outcome, downtimes = run(client, request(host_name="far1"))
-    assert outcome.after[0]["site_id"] == "remote1" and downtimes.fallbacks == []
+    assert outcome.after["downtimes"][0]["site_id"] == "remote1" and downtimes.fallbacks == []
     assert all(c.site == "central" for c in fake.calls)
 
 
