@@ -65,7 +65,7 @@ collection: venv link build ## Link the collection for the tools, and build it
 lint: venv link ## ruff, shellcheck, the action-group check, changelog fragments, ansible-lint (with yamllint)
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
-	$(RUN) shellcheck .ci/run scripts/*.sh
+	$(RUN) shellcheck .ci/run scripts/*.sh hooks/lighthouse-hook-common.sh hooks/proxmox/lighthouse-monitoring hooks/libvirt/qemu
 	$(RUN) python scripts/check_action_groups.py
 	$(RUN) antsibull-changelog lint
 	$(RUN) ansible-lint

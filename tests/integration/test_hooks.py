@@ -1,0 +1,314 @@
+"""The hypervisor hooks in hooks/, run end to end as the hypervisors run them: the same arguments, the domain XML
+on stdin for libvirt, the bare environment libvirt gives its hooks (LC_ALL=C, a system PATH), and the settings
+in an environment file. Their effect is checked in the simulator's state; bad input and a monitoring server that
+is down must change nothing and still exit 0; the secret must show nowhere; in background mode the hook must
+return at once."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import REPO
+
+PROXMOX = REPO / "hooks" / "proxmox" / "lighthouse-monitoring"
+LIBVIRT = REPO / "hooks" / "libvirt" / "qemu"
+PROXMOX_VM, VMID = "vm7.example.com", "107"
+LIBVIRT_VM = "vm8.example.com"
+ADDRESS = "192.0.2.77"
+SERVICES = {"services": [{"check_plugin_name": "cpu_loads", "service_item": None, "service_name": "CPU load"}]}
+# libvirt runs its hooks with this environment (docs/hooks.rst of libvirt), HOME aside.
+HYPERVISOR_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+COLLECTIONS = os.environ.get("ANSIBLE_COLLECTIONS_PATH", str(REPO / ".cache" / "collections"))
+
+
+def executable(path: Path, text: str) -> Path:
+    path.write_text(text)
+    path.chmod(0o755)
+    return path
+
+
+def domain_xml(name: str) -> str:
+    return (
+        f"<domain type='kvm'><name>{name}</name><uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>"
+        "<memory unit='KiB'>1048576</memory><os><type arch='x86_64'>hvm</type></os></domain>\n"
+    )
+
+
+class Hooks:
+    """Settings file, fakes and log of the hooks, in tmp_path; runs a hook the way its hypervisor does."""
+
+    def __init__(self, tmp: Path, simulator) -> None:
+        self.tmp, self.simulator = tmp, simulator
+        self.secret = simulator.env["CHECKMK_API_SECRET"]
+        self.log_file = tmp / "hook.log"
+        self.leaks = tmp / "helpers-saw-the-secret"
+        # qm as on a Proxmox node, for one VM; the helpers note it if they ever get the secret.
+        leak_check = f'[ -z "${{CHECKMK_API_SECRET:-}}" ] || echo "$0" >>{shlex.quote(str(self.leaks))}\n'
+        self.qm = executable(
+            tmp / "qm",
+            "#!/bin/sh\n" + leak_check + f'if [ "$1 $2" = "config {VMID}" ]; then\n'
+            f"  printf 'boot: order=scsi0\\nmemory: 2048\\nname: {PROXMOX_VM}\\nostype: l26\\n'\n"
+            "else\n  echo \"Configuration file 'nodes/pve1/qemu-server/$2.conf' does not exist\" >&2; exit 2\nfi\n",
+        )
+        self.address = executable(tmp / "address", "#!/bin/sh\n" + leak_check + f'echo "{ADDRESS} STREAM $1"\n')
+        self.settings()
+
+    def settings(self, **overrides: str) -> Path:
+        values = {
+            **self.simulator.env,
+            "CHECKMK_TIMEOUT": "10",
+            "LIGHTHOUSE_FOLDER": "/vms",
+            "LIGHTHOUSE_SITE": "remote1",
+            "LIGHTHOUSE_ADDRESS_COMMAND": str(self.address),
+            "ANSIBLE_PLAYBOOK": shutil.which("ansible-playbook"),
+            "ANSIBLE_COLLECTIONS_PATH": COLLECTIONS,
+            "LIGHTHOUSE_LOG": str(self.log_file),
+            "LIGHTHOUSE_BACKGROUND": "0",
+            "LIGHTHOUSE_STATE_DIR": str(self.tmp / "state"),
+            "LIGHTHOUSE_QM": str(self.qm),
+            "LIGHTHOUSE_PCT": str(self.tmp / "no-pct-here"),
+            **overrides,
+        }
+        self.env_file = self.tmp / "hook.env"
+        self.env_file.write_text("".join(f"{name}={shlex.quote(value)}\n" for name, value in values.items()))
+        self.env_file.chmod(0o600)
+        return self.env_file
+
+    def run(self, script: Path, *args: str, xml: str | None = None, timeout: float = 300):
+        env = {
+            **HYPERVISOR_ENV,
+            "HOME": os.environ.get("HOME", str(self.tmp)),
+            "LIGHTHOUSE_HOOK_ENV": str(self.env_file),
+        }
+        done = subprocess.run(
+            [str(script), *args],
+            input=xml,
+            stdin=None if xml is not None else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
+        assert self.secret not in done.stdout + done.stderr
+        return done
+
+    def log(self) -> str:
+        return self.log_file.read_text() if self.log_file.exists() else ""
+
+    def assert_no_leak(self) -> None:
+        assert self.secret not in self.log()
+        assert not self.leaks.exists(), self.leaks.read_text()
+
+
+@pytest.fixture
+def hooks(tmp_path, simulator):
+    simulator.control("reset", method="POST")
+    yield Hooks(tmp_path, simulator)
+
+
+def downtimes(state, host):
+    return {
+        site: [d["comment"] for d in entries if d["host_name"] == host] for site, entries in state["downtimes"].items()
+    }
+
+
+def assert_registered(state, host):
+    assert state["hosts"][host]["folder"] == "~vms"
+    assert state["hosts"][host]["attributes"]["ipaddress"] == ADDRESS
+    assert state["activated_hosts"] == {host: "remote1"} and len(state["activations"]) == 1
+    assert [s["service_name"] for s in state["discovery"][host]["services"]] == ["CPU load"]
+
+
+def test_proxmox_hookscript_through_a_vms_life(hooks, simulator):
+    simulator.control(f"discoverable/{PROXMOX_VM}", method="PUT", body=SERVICES)
+
+    pre_start = hooks.run(PROXMOX, VMID, "pre-start")
+    assert pre_start.returncode == 0 and pre_start.stdout == ""
+    assert simulator.control("state")["requests"] == []
+    assert f"proxmox {VMID}: pre-start: nothing to do" in hooks.log()
+
+    started = hooks.run(PROXMOX, VMID, "post-start")
+    assert started.returncode == 0, hooks.log()
+    assert_registered(simulator.control("state"), PROXMOX_VM)
+    assert f"proxmox {VMID} ({PROXMOX_VM}): started: done" in hooks.log()
+
+    requests = len(simulator.control("state")["requests"])
+    assert hooks.run(PROXMOX, VMID, "pre-stop").returncode == 0
+    assert len(simulator.control("state")["requests"]) == requests
+
+    stopped = hooks.run(PROXMOX, VMID, "post-stop")
+    assert stopped.returncode == 0, hooks.log()
+    maintenance = ["Maintenance by the VM lifecycle (lighthouse.monitoring)"]
+    assert downtimes(simulator.control("state"), PROXMOX_VM) == {"cmk": [], "remote1": maintenance}
+
+    again = hooks.run(PROXMOX, VMID, "post-start")
+    assert again.returncode == 0, hooks.log()
+    state = simulator.control("state")
+    assert downtimes(state, PROXMOX_VM) == {"cmk": [], "remote1": []} and len(state["activations"]) == 1
+
+    deleted = hooks.run(PROXMOX, VMID, "deleted")  # by hand, before `qm destroy`
+    assert deleted.returncode == 0, hooks.log()
+    state = simulator.control("state")
+    assert state["hosts"] == {} and state["activated_hosts"] == {} and len(state["activations"]) == 2
+    assert f"proxmox {VMID} ({PROXMOX_VM}): deleted: done" in hooks.log()
+    hooks.assert_no_leak()
+
+
+def test_libvirt_hook_through_a_guests_life(hooks, simulator):
+    simulator.control(f"discoverable/{LIBVIRT_VM}", method="PUT", body=SERVICES)
+    xml = domain_xml(LIBVIRT_VM)
+
+    def libvirt(*args):
+        done = hooks.run(LIBVIRT, LIBVIRT_VM, *args, xml=xml)
+        # libvirt takes a qemu hook's output as the new domain XML (migrate, restore): there must be none.
+        assert done.returncode == 0 and done.stdout == "", hooks.log()
+        return simulator.control("state")
+
+    for operation in (["prepare", "begin", "-"], ["start", "begin", "-"], ["migrate", "begin", "-"]):
+        assert libvirt(*operation)["requests"] == []
+    assert f"libvirt {LIBVIRT_VM}: prepare begin: nothing to do" in hooks.log()
+
+    assert_registered(libvirt("started", "begin", "-"), LIBVIRT_VM)
+
+    requests = len(simulator.control("state")["requests"])
+    assert len(libvirt("stopped", "end", "-")["requests"]) == requests
+    state = libvirt("release", "end", "shutdown")
+    maintenance = ["Maintenance by the VM lifecycle (lighthouse.monitoring)"]
+    assert downtimes(state, LIBVIRT_VM) == {"cmk": [], "remote1": maintenance}
+
+    # A guest that migrated away still runs, on another host: no downtime for it (libvirt 10.5.0 and later).
+    requests = len(simulator.control("state")["requests"])
+    assert len(libvirt("release", "end", "migrated")["requests"]) == requests
+    assert "release (migrated): the guest runs on another host now" in hooks.log()
+
+    state = libvirt("started", "begin", "-")
+    assert downtimes(state, LIBVIRT_VM) == {"cmk": [], "remote1": []} and len(state["activations"]) == 1
+
+    deleted = hooks.run(LIBVIRT, LIBVIRT_VM, "deleted")  # by hand, after `virsh undefine`
+    assert deleted.returncode == 0 and deleted.stdout == "", hooks.log()
+    state = simulator.control("state")
+    assert state["hosts"] == {} and state["activated_hosts"] == {} and len(state["activations"]) == 2
+    hooks.assert_no_leak()
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "logged"),
+    [
+        (PROXMOX, [], "proxmox: called with 0 argument(s)"),
+        (PROXMOX, [VMID, "post-migrate"], f"proxmox {VMID}: unknown phase 'post-migrate'"),
+        (PROXMOX, [VMID, "post-start", "x", "y"], "proxmox: called with 4 argument(s)"),
+        (PROXMOX, ["vm7", "post-start"], "proxmox: called with 2 argument(s)"),
+        (PROXMOX, [VMID, "deleted", "{{ lookup('pipe', 'id') }}"], "is not a valid host name"),
+        (PROXMOX, ["999", "post-start"], "proxmox 999: started: the VM's name could not be found"),
+        (LIBVIRT, [], "libvirt: called with 0 argument(s)"),
+        (LIBVIRT, [LIBVIRT_VM, "started", "begin"], "libvirt: called with 3 argument(s)"),
+        (LIBVIRT, [LIBVIRT_VM, "suspended", "begin", "-"], f"libvirt {LIBVIRT_VM}: unknown operation 'suspended'"),
+        (LIBVIRT, [LIBVIRT_VM, "rebooted"], f"libvirt {LIBVIRT_VM}: unknown event 'rebooted'"),
+        (LIBVIRT, ["my guest", "started", "begin", "-"], "libvirt 'my guest': not a valid host name"),
+    ],
+)
+def test_bad_input_changes_nothing(hooks, simulator, script, args, logged):
+    done = hooks.run(script, *args, xml=domain_xml("x") if script == LIBVIRT else None)
+    assert done.returncode == 0 and done.stdout == ""
+    assert logged in hooks.log()
+    assert simulator.control("state")["requests"] == []
+    hooks.assert_no_leak()
+
+
+def test_settings_file_that_others_can_write_is_not_read(hooks, simulator):
+    hooks.env_file.chmod(0o620)
+    done = hooks.run(PROXMOX, VMID, "post-start")
+    # Not read, so no LIGHTHOUSE_LOG either: the message goes to syslog, or to stderr where there is none.
+    assert done.returncode == 0 and done.stdout == ""
+    assert simulator.control("state")["requests"] == []
+    assert not hooks.log_file.exists()
+
+
+def test_monitoring_down_is_logged_and_the_hook_still_exits_0(hooks, simulator):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    hooks.settings(CHECKMK_SERVER_URL=closed, CHECKMK_TIMEOUT="2")
+    for script, args, xml in ((PROXMOX, [VMID, "post-start"], None), (LIBVIRT, [LIBVIRT_VM, "deleted"], None)):
+        done = hooks.run(script, *args, xml=xml)
+        assert done.returncode == 0 and done.stdout == ""
+    log = hooks.log()
+    assert f"proxmox {VMID} ({PROXMOX_VM}): started: the playbook failed" in log
+    assert f"libvirt {LIBVIRT_VM}: deleted: the playbook failed" in log
+    assert f"cannot connect to {closed}" in log
+    state = simulator.control("state")
+    assert state["hosts"] == {} and state["requests"] == []
+    hooks.assert_no_leak()
+
+
+def fake_playbook(hooks, seconds: float) -> Path:
+    """An ansible-playbook that takes its time; it notes its pid and arguments, and whether it got the secret."""
+    calls = hooks.tmp / "calls"
+    return executable(
+        hooks.tmp / "slow-playbook",
+        "#!/bin/sh\n"
+        f'echo "$$ ${{CHECKMK_API_SECRET:+secret-in-environment}} $*" >>{calls}\n'
+        f"sleep {seconds}\n"
+        "echo 'localhost                  : ok=1    changed=0    unreachable=0    failed=0'\n",
+    )
+
+
+def wait_for(condition, seconds: float = 10):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "gave up waiting"
+        time.sleep(0.05)
+
+
+def test_libvirt_hook_in_background_returns_at_once(hooks, simulator):
+    hooks.settings(LIGHTHOUSE_BACKGROUND="1", ANSIBLE_PLAYBOOK=str(fake_playbook(hooks, 60)))
+    begin = time.monotonic()
+    done = hooks.run(LIBVIRT, LIBVIRT_VM, "started", "begin", "-", xml=domain_xml(LIBVIRT_VM))
+    assert time.monotonic() - begin < 1
+    assert done.returncode == 0 and done.stdout == "" and done.stderr == ""
+
+    calls = hooks.tmp / "calls"
+    wait_for(calls.exists)
+    pid, secret, arguments = calls.read_text().split(" ", 2)
+    assert secret == "secret-in-environment" and hooks.secret not in arguments  # environment only, never argv
+    assert f'"vm_name": "{LIBVIRT_VM}", "vm_event": "started"' in arguments
+    assert os.getsid(int(pid)) != os.getsid(0)  # a session of its own: gone from libvirt's sight
+    assert "queued, the playbook runs in the background" in hooks.log()
+
+    os.killpg(os.getpgid(int(pid)), signal.SIGTERM)  # timeout's process group: the fake and its sleep
+    wait_for(lambda: "started: the playbook failed" in hooks.log())
+    hooks.assert_no_leak()
+
+
+def test_a_slow_playbook_is_stopped_after_the_timeout(hooks):
+    hooks.settings(LIGHTHOUSE_TIMEOUT="1", ANSIBLE_PLAYBOOK=str(fake_playbook(hooks, 60)))
+    begin = time.monotonic()
+    done = hooks.run(PROXMOX, VMID, "post-start", timeout=30)
+    assert done.returncode == 0 and time.monotonic() - begin < 10
+    assert f"proxmox {VMID} ({PROXMOX_VM}): started: stopped after LIGHTHOUSE_TIMEOUT=1 s" in hooks.log()
+
+
+def test_of_the_events_waiting_only_the_latest_runs(hooks):
+    hooks.settings(LIGHTHOUSE_BACKGROUND="1", ANSIBLE_PLAYBOOK=str(fake_playbook(hooks, 1)))
+    xml = domain_xml(LIBVIRT_VM)
+    for args in (["started", "begin", "-"], ["release", "end", "shutdown"], ["started", "begin", "-"]):
+        assert hooks.run(LIBVIRT, LIBVIRT_VM, *args, xml=xml).returncode == 0
+
+    def finished():
+        return len(re.findall(r": (started|stopped): (done|skipped)", hooks.log())) == 3
+
+    wait_for(finished, 20)
+    events = re.findall(r'"vm_event": "(\w+)"', (hooks.tmp / "calls").read_text())
+    assert events[-1] == "started" and len(events) < 3, hooks.log()
+    assert "skipped, a later event of this VM replaces it" in hooks.log()
