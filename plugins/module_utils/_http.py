@@ -86,7 +86,9 @@ class RequestsTransport:
             redirect=0,
         )
         self._session = requests.Session()
-        self._session.verify = tls.verify
+        # Passed with every request: a Session's own verify loses to REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE from the
+        # environment, which would silently replace ca_path and even turn validate_certs: false back on.
+        self._verify = tls.verify
         adapter = requests.adapters.HTTPAdapter(max_retries=retry)
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
@@ -96,7 +98,13 @@ class RequestsTransport:
     ) -> Response:
         try:
             answer = self._session.request(
-                method, url, headers=dict(headers), data=body, timeout=timeout, allow_redirects=False
+                method,
+                url,
+                headers=dict(headers),
+                data=body,
+                timeout=timeout,
+                allow_redirects=False,
+                verify=self._verify,
             )
         except requests.exceptions.SSLError as exc:
             raise TransportError(

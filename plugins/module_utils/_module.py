@@ -19,6 +19,11 @@ def new_module(argument_spec: dict[str, Any], **kwargs: Any) -> AnsibleModule:
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **kwargs)
     if REQUESTS_IMPORT_ERROR is not None:
         module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+    if module.params.get("validate_certs") is False:
+        module.warn(
+            "validate_certs is false: the server's TLS certificate is not checked, so anyone in between can read "
+            "the API secret; prefer ca_path with the CA that signed it"
+        )
     return module
 
 

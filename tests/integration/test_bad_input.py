@@ -4,6 +4,7 @@ also at -vvvv: wrong secret, unreachable server, TLS failure."""
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import socket
 import ssl
 import threading
@@ -34,6 +35,8 @@ def tls_server(tmp_path):
         .serial_number(x509.random_serial_number())
         .not_valid_before(now)
         .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
     cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
@@ -55,7 +58,7 @@ def tls_server(tmp_path):
     context.load_cert_chain(cert_file, key_file)
     server.socket = context.wrap_socket(server.socket, server_side=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"https://127.0.0.1:{server.server_address[1]}"
+    yield f"https://127.0.0.1:{server.server_address[1]}", cert_file  # the certificate is its own CA
     server.shutdown()
     server.server_close()
 
@@ -89,6 +92,24 @@ TASKS = """\
       register: tls_failure
       ignore_errors: true
 
+    - name: The same server, trusted through ca_path
+      lighthouse.monitoring.checkmk_host:
+        name: web01
+        server_url: {tls}
+        ca_path: {ca}
+        timeout: 5
+      register: tls_ca_path
+      ignore_errors: true
+
+    - name: The same server, not verified
+      lighthouse.monitoring.checkmk_host:
+        name: web01
+        server_url: {tls}
+        validate_certs: false
+        timeout: 5
+      register: tls_unverified
+      ignore_errors: true
+
     - name: A successful task in diff mode
       lighthouse.monitoring.checkmk_host:
         name: web01
@@ -108,6 +129,10 @@ TASKS = """\
           - tls_failure.msg is match(expected_tls)
           - tls_failure.msg is search("ca_path")
           - (wrong_secret.msg ~ unreachable.msg ~ tls_failure.msg).splitlines() | length == 1
+          - tls_ca_path.msg is match(expected_500)
+          - tls_ca_path.warnings is not defined
+          - tls_unverified.msg is match(expected_500)
+          - tls_unverified.warnings | select('search', 'validate_certs is false') | list | length == 1
           - success is changed
       vars:
         expected_401: >-
@@ -115,6 +140,8 @@ TASKS = """\
           check api_user and api_secret (the automation user's secret)
         expected_refused: >-
           Failed to read folder '/linux': cannot connect to http://127.0.0.1:{closed} [(].*[Cc]onnection refused
+        expected_500: >-
+          Failed to read host 'web01': 500
         expected_tls: >-
           Failed to read host 'web01': TLS verification of {tls} failed [(].*certificate verify failed
 """
@@ -122,7 +149,9 @@ TASKS = """\
 
 def test_failures_are_one_line_and_secrets_never_show(simulator, tls_server, tmp_path):
     simulator.control("reset", method="POST")
-    play = write_play(tmp_path / "play.yml", tasks=TASKS.format(wrong=WRONG_SECRET, closed=free_port(), tls=tls_server))
+    tls, ca = tls_server
+    tasks = TASKS.format(wrong=WRONG_SECRET, closed=free_port(), tls=tls, ca=ca)
+    play = write_play(tmp_path / "play.yml", tasks=tasks)
     result = run_playbook(play, simulator.env, "-vvvv")
     assert result.rc == 0, result.output[-6000:]
     assert "Failed to read host 'web01': 401 Unauthorized" in result.output

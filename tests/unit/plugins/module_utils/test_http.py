@@ -5,6 +5,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import TransportError
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import (
@@ -90,3 +91,21 @@ def test_tls_options():
     assert TlsOptions().verify is True
     assert TlsOptions(ca_path="/ca.pem").verify == "/ca.pem"
     assert TlsOptions(validate_certs=False, ca_path="/ca.pem").verify is False
+
+
+@pytest.mark.parametrize(
+    "tls, expected", [(TlsOptions(ca_path="/ca.pem"), "/ca.pem"), (TlsOptions(validate_certs=False), False)]
+)
+def test_tls_options_win_over_the_environment(monkeypatch, tls, expected):
+    """requests lets REQUESTS_CA_BUNDLE override a Session's verify; the transport passes it with each request."""
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/from/the/environment.pem")
+    seen = {}
+
+    def fake_send(self, request, **kwargs):
+        seen["verify"] = kwargs["verify"]
+        raise requests.exceptions.ConnectionError("not sent")
+
+    monkeypatch.setattr(requests.Session, "send", fake_send)
+    with pytest.raises(TransportError):
+        RequestsTransport(tls, retries=0).request("GET", "https://cmk.example/x", headers={}, body=None, timeout=1)
+    assert seen["verify"] == expected
