@@ -255,10 +255,7 @@ class Downtimes:
         return wanted
 
     def _create(self, target: _Target, wanted: list) -> list:
-        first = wanted[0]
         body: Model = {
-            "start_time": first["start_time"],
-            "end_time": first["end_time"],
             "recur": self.request.recur,
             "duration": self.request.duration,
             "comment": self.request.comment,

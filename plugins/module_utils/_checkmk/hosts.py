@@ -58,9 +58,8 @@ class Inventory:
         duplicates = sorted({name for name in names if names.count(name) > 1})
         if duplicates:
             raise ValidationError(f"hosts declares these names more than once: {', '.join(duplicates)}")
-        invalid = [name for name in names if not _valid(name)]
-        if invalid:
-            validate_host_name(invalid[0])  # raises, naming the first
+        for name in names:
+            validate_host_name(name)  # raises on the first invalid name
         batch_size = params.get("batch_size", 500)
         if batch_size is None or batch_size < 1:
             raise ValidationError(f"batch_size must be at least 1, not {batch_size}")
@@ -91,14 +90,6 @@ class Inventory:
             return True
         below = self.exclusive_folder.rstrip("/") + "/"
         return self.recursive and folder.startswith(below)
-
-
-def _valid(name: str) -> bool:
-    try:
-        validate_host_name(name)
-    except ValidationError:
-        return False
-    return True
 
 
 @dataclass
