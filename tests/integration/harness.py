@@ -15,6 +15,7 @@ REPO = Path(__file__).resolve().parents[2]
 TARGETS = REPO / "tests" / "integration" / "targets"
 RUNNER = REPO / "tests" / "simulators" / "checkmk" / "run.py"
 SITE, USER, SECRET = "cmk", "automation", "it-secret-7f3a9c"
+FAULT_SUMMARY = REPO / "tests" / "output" / "fault-suite.txt"  # the fault suite's summary line (test_faults.py)
 
 
 @dataclass
@@ -67,7 +68,8 @@ def start_simulator(tmp: Path, *args: str) -> Simulator:
             process.kill()
             raise RuntimeError(f"the simulator did not start: {process.stderr.read().decode()[-2000:]}")
         time.sleep(0.05)
-    return Simulator(f"http://127.0.0.1:{port_file.read_text().strip()}", process)
+    scheme = "https" if "--tls-cert" in args else "http"
+    return Simulator(f"{scheme}://127.0.0.1:{port_file.read_text().strip()}", process)
 
 
 @dataclass

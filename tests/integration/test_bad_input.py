@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import json
 import socket
 import ssl
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
+import urllib.request
+from pathlib import Path
 
 import pytest
 from cryptography import x509
@@ -16,14 +17,19 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from ansible_collections.lighthouse.monitoring.tests.integration.harness import SECRET, run_playbook, write_play
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import (
+    SECRET,
+    run_playbook,
+    start_simulator,
+    write_play,
+)
 
 WRONG_SECRET = "wrong-secret-5b1e"
 
 
 @pytest.fixture
-def tls_server(tmp_path):
-    """A loopback HTTPS server with a freshly generated self-signed certificate."""
+def tls_simulator(tmp_path):
+    """The simulator serving HTTPS with a freshly generated self-signed certificate, which is its own CA."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
     now = datetime.datetime.now(datetime.UTC)
@@ -44,23 +50,19 @@ def tls_server(tmp_path):
     key_file.write_bytes(
         key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     )
+    sim_dir = tmp_path / "tls-simulator"
+    sim_dir.mkdir()
+    sim = start_simulator(sim_dir, "--tls-cert", str(cert_file), "--tls-key", str(key_file))
+    yield sim, cert_file
+    sim.process.terminate()
+    sim.process.wait(timeout=10)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(500)
-            self.end_headers()
 
-        def log_message(self, *args):
-            pass
-
-    server = HTTPServer(("127.0.0.1", 0), Handler)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert_file, key_file)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"https://127.0.0.1:{server.server_address[1]}", cert_file  # the certificate is its own CA
-    server.shutdown()
-    server.server_close()
+def https_state(url: str, ca_file: Path) -> dict:
+    """GET /_simulator/state over HTTPS, trusting only the generated certificate."""
+    context = ssl.create_default_context(cafile=str(ca_file))
+    with urllib.request.urlopen(f"{url}/_simulator/state", timeout=10, context=context) as answer:  # noqa: S310
+        return json.loads(answer.read())
 
 
 def free_port() -> int:
@@ -93,8 +95,8 @@ TASKS = """\
       ignore_errors: true
 
     - name: The same server, trusted through ca_path
-      lighthouse.monitoring.checkmk_host:
-        name: web01
+      lighthouse.monitoring.checkmk_folder:
+        path: /trusted
         server_url: {tls}
         ca_path: {ca}
         timeout: 5
@@ -102,8 +104,8 @@ TASKS = """\
       ignore_errors: true
 
     - name: The same server, not verified
-      lighthouse.monitoring.checkmk_host:
-        name: web01
+      lighthouse.monitoring.checkmk_folder:
+        path: /unverified
         server_url: {tls}
         validate_certs: false
         timeout: 5
@@ -129,9 +131,11 @@ TASKS = """\
           - tls_failure.msg is match(expected_tls)
           - tls_failure.msg is search("ca_path")
           - (wrong_secret.msg ~ unreachable.msg ~ tls_failure.msg).splitlines() | length == 1
-          - tls_ca_path.msg is match(expected_500)
+          - tls_ca_path is succeeded
+          - tls_ca_path is changed
           - tls_ca_path.warnings is not defined
-          - tls_unverified.msg is match(expected_500)
+          - tls_unverified is succeeded
+          - tls_unverified is changed
           - tls_unverified.warnings | select('search', 'validate_certs is false') | list | length == 1
           - success is changed
       vars:
@@ -140,17 +144,16 @@ TASKS = """\
           check api_user and api_secret (the automation user's secret)
         expected_refused: >-
           Failed to read folder '/linux': cannot connect to http://127.0.0.1:{closed} [(].*[Cc]onnection refused
-        expected_500: >-
-          Failed to read host 'web01': 500
         expected_tls: >-
           Failed to read host 'web01': TLS verification of {tls} failed [(].*certificate verify failed
 """
 
 
-def test_failures_are_one_line_and_secrets_never_show(simulator, tls_server, tmp_path):
+def test_failures_are_one_line_and_secrets_never_show(simulator, tls_simulator, tmp_path):
     simulator.control("reset", method="POST")
-    tls, ca = tls_server
-    tasks = TASKS.format(wrong=WRONG_SECRET, closed=free_port(), tls=tls, ca=ca)
+    tls, ca = tls_simulator
+    assert tls.url.startswith("https://")
+    tasks = TASKS.format(wrong=WRONG_SECRET, closed=free_port(), tls=tls.url, ca=ca)
     play = write_play(tmp_path / "play.yml", tasks=tasks)
     result = run_playbook(play, simulator.env, "-vvvv")
     assert result.rc == 0, result.output[-6000:]
@@ -159,3 +162,7 @@ def test_failures_are_one_line_and_secrets_never_show(simulator, tls_server, tmp
     assert WRONG_SECRET not in result.output
     state = simulator.control("state")
     assert list(state["hosts"]) == ["web01"]  # only the successful task created anything
+    assert "[WARNING]: validate_certs is false" in result.output
+    tls_state = https_state(tls.url, ca)  # the HTTPS simulator got both folders, and nothing else
+    assert sorted(tls_state["folders"]) == ["~", "~trusted", "~unverified"]
+    assert tls_state["hosts"] == {}

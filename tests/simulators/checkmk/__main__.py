@@ -80,7 +80,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="NAME=PLUGIN[:ITEM]",
         help="a service every host's agent offers to discovery until set otherwise (repeatable)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument("--tls-cert", metavar="PATH", help="serve HTTPS with this PEM certificate (with --tls-key)")
+    parser.add_argument("--tls-key", metavar="PATH", help="the PEM private key of --tls-cert")
+    args = parser.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together: give both or neither")
+    return args
 
 
 def write_port_file(path: Path, port: int) -> None:
@@ -103,6 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         activation_seconds=args.activation_seconds,
         discovery_seconds=args.discovery_seconds,
         agent_services=tuple(args.agent_service),
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
     )
     stopped = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from flask import g, request
@@ -145,6 +146,7 @@ def run_json(run: ActivationRun) -> dict[str, Any]:
         "user_id": run.user_id,
         "sites": list(run.sites),
         "changes": [change.id for change in run.changes],
+        "changes_by": dict(Counter(change.user_id or "" for change in run.changes)),
         "started": run.started.isoformat(),
         "finished": run.ended.isoformat() if run.done else None,
         "is_running": not run.done,

@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, g, request
 from werkzeug.wrappers import Response
 
-from . import activation, discovery, downtimes
+from . import activation, discovery, downtimes, faults
 from . import validation as v
 from .config import SimulatorConfig
 from .problem import Problem, field_problem
@@ -357,6 +357,7 @@ def show_state() -> Response:
             **activation.state_json(st),
             **discovery.state_json(st),
             **downtimes.state_json(st),
+            "fault_rules": faults.rules_json(st),
             "request_counts": dict(st.request_counts),
             "requests": st.request_log,
         }

@@ -46,6 +46,9 @@ class SimulatorConfig:
     discovery_seconds: float = 0.3  # how long a discovery job (refresh, tabula_rasa, bulk) runs
     # What every host's agent offers until told otherwise: (check_plugin_name, service_item, service_name).
     agent_services: tuple[tuple[str, str | None, str], ...] = ()
+    # PEM files: with both, the server (server.py) speaks HTTPS instead of HTTP.
+    tls_cert: str | None = None
+    tls_key: str | None = None
 
     def __post_init__(self) -> None:
         if self.api_version not in CHECKMK_VERSIONS:
@@ -54,6 +57,8 @@ class SimulatorConfig:
             raise ValueError("activation_seconds and discovery_seconds cannot be negative")
         if clash := set(self.tag_groups) & set(BUILTIN_TAG_GROUPS):
             raise ValueError(f"built-in tag groups cannot be redefined: {', '.join(sorted(clash))}")
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ValueError("tls_cert and tls_key go together: give both or neither")
 
     @property
     def sites(self) -> tuple[str, ...]:

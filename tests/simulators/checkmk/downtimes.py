@@ -73,7 +73,9 @@ def silenced(site: str) -> bool:
     a remote site's host or downtime (Checkmk 2.0.0p5, contract 10.2)."""
     st = state()
     central = st.config.site
-    return st.faults["silent_remote_downtimes"] and serving_site() == central and site != central
+    lost = st.faults["silent_remote_downtimes"] and serving_site() == central and site != central
+    st.silenced_commands += lost
+    return lost
 
 
 # --- Create ---------------------------------------------------------------------------------------
@@ -340,14 +342,6 @@ def service_row(host_name: str, description: str) -> Row:
 
 
 # --- Control endpoints ----------------------------------------------------------------------------
-
-
-@control_route("/faults", "POST")
-def set_faults() -> Response:
-    """Switch faults on or off, `{"silent_remote_downtimes"?: bool}`; answers all faults."""
-    st = state()
-    st.faults.update(v.validate(request.get_json(silent=True), v.faults_body(st.faults)))
-    return json_response(st.faults)
 
 
 @control_route("/downtimes/<site>", "POST")

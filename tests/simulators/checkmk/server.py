@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from types import TracebackType
 
@@ -31,9 +32,26 @@ class Simulator:
         self.config = config or SimulatorConfig()
         self.app = create_app(self.config)
         self._server = make_server(
-            self.config.host, self.config.port, self.app, threaded=True, request_handler=_QuietHandler
+            self.config.host,
+            self.config.port,
+            self.app,
+            threaded=True,
+            request_handler=_QuietHandler,
+            ssl_context=self._ssl_context(),
         )
         self._thread = threading.Thread(target=self._server.serve_forever, name="checkmk-simulator", daemon=True)
+
+    def _ssl_context(self) -> ssl.SSLContext | None:
+        """HTTPS when the config names a certificate and key; links follow (request.host_url is https then)."""
+        if self.config.tls_cert is None or self.config.tls_key is None:
+            return None
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.config.tls_cert, self.config.tls_key)
+        return context
+
+    @property
+    def scheme(self) -> str:
+        return "http" if self.config.tls_cert is None else "https"
 
     @property
     def state(self) -> State:
@@ -47,7 +65,7 @@ class Simulator:
     @property
     def server_url(self) -> str:
         """Scheme, host and port: what clients call the server URL."""
-        return f"http://{self.config.host}:{self.port}"
+        return f"{self.scheme}://{self.config.host}:{self.port}"
 
     @property
     def url(self) -> str:

@@ -297,6 +297,8 @@ class State:
         self.downtimes: dict[str, dict[int, Downtime]] = {site: {} for site in self.config.sites}
         self.last_downtime_id: dict[str, int] = dict.fromkeys(self.config.sites, 0)
         self.faults: dict[str, bool] = dict(NO_FAULTS)
+        self.fault_rules: list[Any] = []  # faults.FaultRule: injected into matching API requests
+        self.silenced_commands = 0  # downtime commands lost to the switch silent_remote_downtimes
 
     def settle(self) -> None:
         """Finish the jobs whose time is up, in the order they end, and forget the downtimes that are over: no
