@@ -45,3 +45,15 @@ class ValidationError(MonitoringError):
 
 class WaitTimeout(MonitoringError):
     """A job on the server did not finish within the time the task allows."""
+
+
+# A write that failed with one of these may have happened after all (the answer was lost or came from a proxy),
+# or failed because the object changed since it was read: reading again tells what to do, if anything.
+REREAD_STATUSES = frozenset({404, 412, 500, 502, 503, 504})
+
+
+def reread_settles(error: MonitoringError) -> bool:
+    """Whether a failed write is worth reading the object again and deciding afresh (check first, then act)."""
+    if isinstance(error, TransportError):
+        return True
+    return isinstance(error, ApiError) and error.status in REREAD_STATUSES

@@ -29,9 +29,14 @@ def new_module(argument_spec: dict[str, Any], **kwargs: Any) -> AnsibleModule:
 
 @contextmanager
 def api_errors(module: AnsibleModule) -> Iterator[None]:
-    """Report a library error as a failed task: a one-line ``msg`` and the API details under ``error``."""
+    """Report a library error as a failed task: a one-line ``msg`` and the API details under ``error``.
+
+    Reported once the exception is handled: inside the handler, Ansible would attach a traceback to the result."""
+    failure: MonitoringError | None = None
     try:
         yield
     except MonitoringError as exc:
-        extra = {"error": exc.details} if exc.details else {}
-        module.fail_json(msg=str(exc), **extra)
+        failure = exc
+    if failure is not None:
+        extra = {"error": failure.details} if failure.details else {}
+        module.fail_json(msg=str(failure), **extra)

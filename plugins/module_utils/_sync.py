@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import MonitoringError, reread_settles
+
 Model = dict[str, Any]
 _MISSING = object()
 
@@ -50,21 +52,48 @@ class Outcome:
         return res
 
 
-def sync(resource: Resource, state: str, desired: Model, *, check_mode: bool) -> Outcome:
-    """Bring one object to ``state``; the outcome says whether anything changed (or would, in check mode)."""
-    current = resource.read()
+def sync(resource: Resource, state: str, desired: Model, *, check_mode: bool, attempts: int = 3) -> Outcome:
+    """Bring one object to ``state``; the outcome says whether anything changed (or would, in check mode).
+
+    A write that fails in a way that may have landed after all (lost answer, proxy error) or because the object
+    changed since it was read (stale ETag) is never blindly repeated: the object is read again and the decision
+    taken afresh, at most ``attempts`` times. ``before`` is always the first read."""
+    first: Any = _MISSING
+    for attempt in range(1, attempts + 1):
+        current = resource.read()
+        first = current if first is _MISSING else first
+        try:
+            acted, after = _apply(resource, state, desired, current, check_mode=check_mode)
+        except MonitoringError as exc:
+            if attempt < attempts and reread_settles(exc):
+                continue
+            raise
+        # After an uncertain earlier attempt, the object may already be as desired: that attempt changed it.
+        return Outcome(acted or (attempt > 1 and _changed_since(first, after, state)), first, after)
+    return Outcome(False, first, first)  # attempts < 1: nothing tried
+
+
+def _apply(
+    resource: Resource, state: str, desired: Model, current: Model | None, *, check_mode: bool
+) -> tuple[bool, Model | None]:
+    """What one attempt does: (whether it wrote, or would write, anything; the object after)."""
     if state == "absent":
         if current is None:
-            return Outcome(False, None, None)
+            return False, None
         if not check_mode:
             resource.delete(current)
-        return Outcome(True, current, None)
+        return True, None
     if current is None:
-        return Outcome(True, None, desired if check_mode else resource.create(desired))
+        return True, desired if check_mode else resource.create(desired)
     if not differs(current, desired, exact=resource.exact):
-        return Outcome(False, current, current)
-    after = overlay(current, desired, exact=resource.exact) if check_mode else resource.update(current, desired)
-    return Outcome(True, current, after)
+        return False, current
+    return True, overlay(current, desired, exact=resource.exact) if check_mode else resource.update(current, desired)
+
+
+def _changed_since(first: Model | None, after: Model | None, state: str) -> bool:
+    if state == "absent":
+        return first is not None
+    return first is None or first != after
 
 
 def differs(current: Any, desired: Any, *, exact: frozenset[str] = frozenset(), path: str = "") -> bool:

@@ -13,6 +13,8 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
 _RELATIVE = re.compile(r"^\+(\d+)([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _ZULU = re.compile(r"[zZ]$")
+# Relative times reach at most this far ahead, so that now + offset stays a date (datetime ends with year 9999).
+MAX_RELATIVE = timedelta(days=365_250)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,13 @@ def parse_time(text: str, *, option: str) -> TimeSpec:
         return TimeSpec(value, offset=timedelta(0))
     match = _RELATIVE.match(value)
     if match:
-        return TimeSpec(value, offset=timedelta(**{_UNITS[match.group(2)]: int(match.group(1))}))
+        try:
+            offset: timedelta | None = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        except (OverflowError, ValueError):  # beyond timedelta, or more digits than int() reads
+            offset = None
+        if offset is None or offset > MAX_RELATIVE:
+            raise ValidationError(f"Cannot read {option} {value!r}: a relative time may be at most 1000 years ahead")
+        return TimeSpec(value, offset=offset)
     try:
         at = datetime.fromisoformat(_ZULU.sub("+00:00", value))
     except ValueError:
@@ -48,6 +56,10 @@ def parse_time(text: str, *, option: str) -> TimeSpec:
         ) from None
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValidationError(f"Cannot read {option} {value!r}: it has no time zone; add one, e.g. +00:00 or Z")
+    try:
+        at.astimezone(timezone.utc)
+    except OverflowError:
+        raise ValidationError(f"Cannot read {option} {value!r}: in UTC it is before year 1 or after 9999") from None
     return TimeSpec(value, at=at)
 
 

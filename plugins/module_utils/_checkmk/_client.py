@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 from urllib.parse import quote, urlencode
@@ -46,11 +47,15 @@ class CheckmkClient:
     def __init__(
         self, server_url: str, site: str, user: str, secret: str, *, transport: Transport, timeout: float = 30
     ) -> None:
+        site = site.strip("/")
         for option, value in (("server_url", server_url), ("site", site), ("api_user", user), ("api_secret", secret)):
             if not value:
                 raise ValidationError(f"the connection option {option} is required")
-        self.base_url = f"{server_url.rstrip('/')}/{quote(site.strip('/'), safe='')}/{API_PATH}"
-        self.site = site.strip("/")
+            check_header_safe(option, value)
+        if not 0 < timeout < math.inf:  # also false for NaN
+            raise ValidationError(f"the connection option timeout must be a positive number of seconds, not {timeout}")
+        self.base_url = f"{server_url.rstrip('/')}/{quote(site, safe='')}/{API_PATH}"
+        self.site = site
         self.user = user
         self._auth = f"Bearer {user} {secret}"
         self._transport = transport
@@ -149,12 +154,15 @@ class CheckmkClient:
     ) -> Response:
         headers = {"Accept": "application/json", "Authorization": self._auth, "User-Agent": USER_AGENT}
         data = None
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            data = json.dumps(body).encode()
+        try:
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+                data = json.dumps(body, allow_nan=False).encode()
+            url = self.base_url + path + (f"?{encode_query(query)}" if query else "")
+        except ValueError as exc:  # NaN or infinity; text that is no Unicode (lone surrogates: UnicodeEncodeError)
+            raise ValidationError(f"Cannot {action}: a value cannot be sent ({_first_line(exc)})") from None
         if etag is not None:
             headers["If-Match"] = etag
-        url = self.base_url + path + (f"?{encode_query(query)}" if query else "")
         try:
             answer = self._transport.request(method, url, headers=headers, body=data, timeout=self._timeout)
         except TransportError as exc:
@@ -162,6 +170,24 @@ class CheckmkClient:
         if answer.status not in ok:
             raise api_error(answer, action=action, method=method, path=path)
         return answer
+
+
+def check_header_safe(option: str, value: str) -> None:
+    """Connection options end up in the URL or in HTTP headers: Latin-1 text without control characters. The
+    message never shows the value (it may be the secret)."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ValidationError(f"the connection option {option} may contain only Latin-1 characters") from None
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValidationError(
+            f"the connection option {option} contains a line break or another control character; "
+            "check for a trailing newline from a file or a vault"
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:120]
 
 
 def encode_query(query: Mapping[str, Any]) -> str:

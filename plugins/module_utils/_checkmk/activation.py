@@ -11,7 +11,11 @@ from functools import partial
 from typing import Any
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ConflictError, MonitoringError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    ConflictError,
+    MonitoringError,
+    reread_settles,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
 
@@ -66,11 +70,12 @@ def activate(
     running (423): wait for it, then try again. Nothing left to activate (422): unchanged."""
     deadline = Deadline(request.timeout)
     waiting = {"deadline": deadline, **({"sleep": sleep} if sleep else {})}
+    sent: dict | None = None  # what was read before an activation request whose answer was lost: it may have run
     for _attempt in range(MAX_ATTEMPTS):
         changes, etag = client.pending_changes()
-        before = {"pending_changes": changes}
+        before = sent or {"pending_changes": changes}
         if not changes:
-            return Outcome(False, before, None)
+            return Outcome(sent is not None, before, None)
         # As Checkmk counts them: changes without a user (made by Checkmk itself) are nobody's.
         foreign = [c for c in changes if c.get("user_id") and c.get("user_id") != client.user]
         if foreign and not request.force_foreign_changes:
@@ -82,13 +87,21 @@ def activate(
             planned = {"id": None, "sites": request.sites, "is_running": False, "time_started": None}
             return Outcome(True, before, {**planned, "changes": changes})
         body = {"redirect": False, "sites": request.sites, "force_foreign_changes": request.force_foreign_changes}
-        answer = client.request(
-            "POST", ACTIVATE, body=body, etag=etag, ok=(200, 412, 422, 423), action="activate the pending changes"
-        )
+        try:
+            answer = client.request(
+                "POST", ACTIVATE, body=body, etag=etag, ok=(200, 412, 422, 423), action="activate the pending changes"
+            )
+        except MonitoringError as exc:
+            if not reread_settles(exc):
+                raise
+            # Check first, then act: once a run it started is over, nothing it read is pending any more.
+            sent = before
+            poll(lambda: not _running(client), what="The activation running in Checkmk", **waiting)
+            continue
         if answer.status == 412:
             continue
         if answer.status == 422:
-            return Outcome(False, before, None)
+            return Outcome(sent is not None, before, None)
         if answer.status == 423:
             poll(lambda: not _running(client), what="The activation already running in Checkmk", **waiting)
             continue

@@ -24,6 +24,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     MonitoringError,
     ValidationError,
     WaitTimeout,
+    reread_settles,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._time import (
@@ -42,6 +43,8 @@ DELETE = "/domain-types/downtime/actions/delete/invoke"
 RECURS = ("fixed", "hour", "day", "week", "second_week", "fourth_week", "weekday_start", "weekday_end", "day_of_month")
 # Relative windows: an existing downtime of the same length, give or take this, is the one declared.
 LENGTH_TOLERANCE = timedelta(seconds=60)
+# How often a command whose answer was lost is sent, each time only after listing showed it did not apply.
+SEND_ATTEMPTS = 3
 
 
 class DowntimeNotApplied(MonitoringError):
@@ -92,9 +95,11 @@ class DowntimeRequest:
             raise ValidationError(f"Cannot set the downtime '{comment}' on host '{hosts[0]}': {what} end_time")
         start = parse_time(params.get("start_time") or "now", option="start_time")
         end = parse_time(params["end_time"], option="end_time")
-        if end.resolve(now) <= start.resolve(now):
-            raise ValidationError(f"end_time {end.text!r} is not after start_time {start.text!r}")
-        if end.resolve(now) <= now:
+        # Compared as they are sent (iso_utc): in whole seconds.
+        start_at, end_at = start.resolve(now).replace(microsecond=0), end.resolve(now).replace(microsecond=0)
+        if end_at <= start_at:
+            raise ValidationError(f"end_time {end.text!r} is not after start_time {start.text!r} in whole seconds")
+        if end_at <= now:
             raise ValidationError(f"end_time {end.text!r} is in the past: Checkmk would drop the downtime")
         return cls(request.hosts, request.services, comment, state, start, end, duration, recur)
 
@@ -305,19 +310,43 @@ class Downtimes:
     ) -> list:
         """Send a downtime command, then list the host's downtimes until ``visible`` finds the result. If it
         never shows and ``site_urls`` has the host's site, send the command to that site's API instead."""
-        target.api.request(method, path, body=body, ok=(204,), action=what, setup=False)
         try:
-            return self._verify(target.api, target, visible, what)
+            return self._send(target.api, target, method, path, body, what, visible)
         except DowntimeNotApplied:
             url = self.site_urls.get(target.site or "")
             if not url or target.site == target.api.site:
                 raise
         remote = self.client.at(url, target.site or "")
         action = f"{what} through the API of site '{target.site}'"
-        remote.request(method, path, body=body, ok=(204,), action=action, setup=False)
-        result = self._verify(remote, target, visible, f"{what} through the API of site '{target.site}'")
+        result = self._send(remote, target, method, path, body, action, visible)
         self.fallbacks.append({"host_name": target.host, "site_id": target.site, "action": what})
         return result
+
+    def _send(
+        self,
+        api: CheckmkClient,
+        target: _Target,
+        method: str,
+        path: str,
+        body: Model,
+        what: str,
+        visible: Callable[[list], list | None],
+    ) -> list:
+        """Send the command and verify it. A command whose answer was lost (or that a proxy failed) may have
+        been applied all the same, or may still be on its way: it is sent again only when listing shows that it
+        did not apply, so that a downtime is never set twice."""
+        for attempt in range(1, SEND_ATTEMPTS + 1):
+            try:
+                api.request(method, path, body=body, ok=(204,), action=what, setup=False)
+            except MonitoringError as exc:
+                if attempt == SEND_ATTEMPTS or not reread_settles(exc):
+                    raise
+                try:
+                    return self._verify(api, target, visible, what)
+                except DowntimeNotApplied:
+                    continue
+            return self._verify(api, target, visible, what)
+        return []  # not reached: the last attempt returns or raises
 
     def _verify(self, api: CheckmkClient, target: _Target, visible: Callable[[list], list | None], what: str) -> list:
         result: list = []

@@ -50,6 +50,8 @@ def attribute_update(current: Model, desired: Model, *, purge: bool) -> dict[str
     as the API requires): merged keys by default; with ``purge`` a replacement or, for none, a removal."""
     wanted = desired.get("attributes", {})
     if purge:
+        if wanted == current.get("attributes", {}):
+            return {}
         if wanted:
             return {"attributes": wanted}
         return {"remove_attributes": sorted(current.get("attributes", {}))} if current.get("attributes") else {}
@@ -71,6 +73,8 @@ def desired_folder(params: Mapping[str, Any]) -> Model:
     desired: Model = {"path": normalize_path(params["path"]), "attributes": dict(params.get("attributes") or {})}
     if desired["path"] == ROOT and params.get("state") == "absent":
         raise ValidationError("The root folder '/' cannot be deleted")
+    if params.get("title") == "":
+        raise ValidationError(f"The title of folder '{desired['path']}' cannot be empty: leave title out instead")
     if params.get("title") is not None:
         desired["title"] = params["title"]
     return desired

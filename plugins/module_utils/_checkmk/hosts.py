@@ -31,13 +31,21 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.hos
     from_api,
     validate_host_name,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    ApiError,
+    MonitoringError,
+    ValidationError,
+    reread_settles,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome, overlay
 
 BULK_CREATE = "/domain-types/host_config/actions/bulk-create/invoke"
 BULK_UPDATE = "/domain-types/host_config/actions/bulk-update/invoke"
 BULK_DELETE = "/domain-types/host_config/actions/bulk-delete/invoke"
 RESULTS = ("created", "updated", "moved", "removed", "unchanged")
+# How often in a row the hosts are listed and the rest written, without progress, after a write that may have
+# landed after all.
+ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,10 @@ class Plan:
     def changed(self) -> bool:
         return bool(self.create or self.update or self.move or self.remove)
 
+    def size(self) -> int:
+        """How many hosts are still to write."""
+        return len(self.create) + len(self.update) + len(self.move) + len(self.remove)
+
     def results(self) -> dict:
         return {
             "created": [h["name"] for h in self.create],
@@ -171,7 +183,7 @@ class BulkHosts:
     def apply(self, *, check_mode: bool) -> Outcome:
         todo = plan(self.inventory, self.read())
         if todo.changed and not check_mode:
-            self._write(todo)
+            self._write_checked(todo)
         results = todo.results()
         if self.failed:
             for group in RESULTS:
@@ -180,6 +192,25 @@ class BulkHosts:
         results["failed"] = dict(self.failed)
         results["created_folders"] = self.created_folders
         return Outcome(todo.changed, todo.before, todo.after, {"results": results})
+
+    def _write_checked(self, todo: Plan) -> None:
+        """Write the plan. When a request fails in a way that may have landed after all (lost answer, proxy error)
+        or met a change made meanwhile, list the hosts again and write what is still to do (check first, then
+        act): a bulk create is never blindly sent twice. At most ``ATTEMPTS`` times in a row without progress
+        (each write that landed leaves less to do)."""
+        fruitless = 0
+        while True:
+            try:
+                self._write(todo)
+                return
+            except MonitoringError as exc:
+                fruitless += 1
+                if fruitless == ATTEMPTS or not reread_settles(exc):
+                    raise
+            self.failed.clear()
+            left = plan(self.inventory, self.read())
+            fruitless = fruitless if left.size() >= todo.size() else 0
+            todo = left
 
     def _write(self, todo: Plan) -> None:
         folders = {h.get("folder", ROOT) for h in todo.create} | {to for _from, to in todo.move.values()}
@@ -229,6 +260,8 @@ class BulkHosts:
                 "POST", f"{host_path}/actions/move/invoke", {"target_folder": slug(new)}, etag=etag, action=action
             )
         except ApiError as exc:
+            if reread_settles(exc):  # moved after all, or changed meanwhile: the hosts are listed again
+                raise
             self.failed[name] = f"move: {exc}"
 
     def _delete(self, names: list) -> None:

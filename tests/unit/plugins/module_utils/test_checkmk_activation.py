@@ -116,3 +116,12 @@ def test_waiting_is_bounded(client, fake):
 
 def test_owners():
     assert owners([change("1", "bob"), change("2", None), change("3", "bob")]) == "(no user) (1), bob (2)"
+
+
+def test_an_activation_whose_answer_was_lost_is_not_started_twice(client, fake):
+    fake.on("GET", PENDING, reply(200, {"value": [change("1")]}, '"e1"'), reply(200, {"value": []}, '"e2"'))
+    fake.on("POST", ACTIVATE, problem(502, "Bad Gateway"))
+    fake.on("GET", RUNNING, reply(200, {"value": []}))
+    outcome = activate(client, Activation(), check_mode=False, sleep=no_sleep)
+    assert [c.path for c in fake.writes()] == [ACTIVATE]
+    assert outcome.changed and outcome.before == {"pending_changes": [change("1")]}

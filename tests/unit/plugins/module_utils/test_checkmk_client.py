@@ -147,3 +147,37 @@ def test_flatten_fields_nested():
     assert flatten_fields({"entries": {"0": {"host_name": ["bad"]}}, "_schema": ["one", "two"]}) == (
         "entries.0.host_name: bad; _schema: one two"
     )
+
+
+@pytest.mark.parametrize(
+    "secret, reason",
+    [
+        (SECRET + "\n", "line break"),  # from a file or a vault; requests would quote the whole header
+        (SECRET + "\t", "control character"),
+        (SECRET + "\u2603", "Latin-1"),
+    ],
+)
+def test_a_secret_that_cannot_go_into_a_header_is_refused_without_showing_it(fake, secret, reason):
+    with pytest.raises(ValidationError, match=reason) as refused:
+        CheckmkClient("https://cmk.example", "central", "automation", secret, transport=fake)
+    assert SECRET not in str(refused.value) and fake.calls == []
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf")])
+def test_timeouts_must_be_positive_and_finite(fake, timeout):
+    with pytest.raises(ValidationError, match="timeout"):
+        CheckmkClient("https://cmk.example", "central", "automation", SECRET, transport=fake, timeout=timeout)
+
+
+@pytest.mark.parametrize("site", ["/", "//"])
+def test_a_site_of_slashes_is_no_site(fake, site):
+    with pytest.raises(ValidationError, match="site is required"):
+        CheckmkClient("https://cmk.example", site, "automation", SECRET, transport=fake)
+
+
+def test_values_json_cannot_carry_are_refused_before_sending(client, fake):
+    with pytest.raises(ValidationError, match="Cannot update host 'web1': a value cannot be sent"):
+        client.write(
+            "PUT", "/objects/host_config/web1", {"attributes": {"x": float("nan")}}, action="update host 'web1'"
+        )
+    assert fake.writes() == []

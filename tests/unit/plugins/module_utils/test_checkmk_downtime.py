@@ -9,11 +9,16 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.dow
     CREATE_SERVICE,
     DELETE,
     LIST,
+    SEND_ATTEMPTS,
     DowntimeNotApplied,
     DowntimeRequest,
     Downtimes,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    MonitoringError,
+    TransportError,
+    ValidationError,
+)
 from ansible_collections.lighthouse.monitoring.tests.unit.fakes import problem, reply
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -284,3 +289,28 @@ def test_unknown_host(client, fake, server):
 def test_bad_input_is_refused_before_anything_is_sent(params, message):
     with pytest.raises(ValidationError, match=message):
         request(**params)
+
+
+def test_a_command_whose_answer_was_lost_is_looked_for_not_sent_twice(client, fake, server):
+    def applied_then_dropped(call):
+        server.create(call)
+        raise TransportError("the connection was reset")
+
+    fake.on("POST", CREATE_HOST, applied_then_dropped)
+    outcome, _run = run(client, request())
+    assert outcome.changed and len(server.store["central"]) == 1
+    assert [c.path for c in fake.writes()] == [CREATE_HOST]
+
+
+def test_a_command_a_proxy_refused_is_sent_again_once_listing_shows_it_missing(client, fake, server):
+    fake.on("POST", CREATE_HOST, problem(502, "Bad Gateway"), server.create)
+    outcome, _run = run(client, request())
+    assert outcome.changed and len(server.store["central"]) == 1
+    assert [c.path for c in fake.writes()] == [CREATE_HOST, CREATE_HOST]
+
+
+def test_a_refused_command_is_sent_a_bounded_number_of_times(client, fake, server):
+    fake.on("POST", CREATE_HOST, problem(503, "Service Unavailable"))
+    with pytest.raises(MonitoringError, match="503"):
+        run(client, request())
+    assert len(fake.writes()) == SEND_ATTEMPTS and server.store["central"] == []

@@ -168,3 +168,21 @@ def test_bad_input_before_anything_is_sent(hosts, params, message):
 def test_root_folder_exclusive_with_explicit_recursive_false():
     assert inventory([{"name": "a"}], exclusive_folder="/", recursive=False).owns("/")
     assert not inventory([{"name": "a"}], exclusive_folder="/", recursive=False).owns("/sub")
+
+
+def test_a_bulk_create_whose_answer_was_lost_is_listed_again_not_sent_again(client, fake):
+    fake.on("GET", HOSTS, reply(200, {"value": []}), reply(200, {"value": [host("vm0"), host("vm1")]}))
+    fake.on("POST", BULK_CREATE, problem(502, "Bad Gateway"), reply(200, {"value": []}))
+    outcome, _bulk = run(client, [{"name": "vm0"}, {"name": "vm1"}, {"name": "vm2"}], batch_size=2)
+    # The first batch landed before the proxy failed; only vm2 is still to create.
+    creates = [c.body["entries"] for c in fake.writes()]
+    assert [[e["host_name"] for e in entries] for entries in creates] == [["vm0", "vm1"], ["vm2"]]
+    assert outcome.changed and outcome.extra["results"]["created"] == ["vm0", "vm1", "vm2"]
+
+
+def test_listing_again_is_bounded(client, fake):
+    fake.on("GET", HOSTS, reply(200, {"value": []}))
+    fake.on("POST", BULK_CREATE, problem(503, "Service Unavailable"))
+    with pytest.raises(ApiError, match="503"):
+        run(client, [{"name": "vm0"}])
+    assert len(fake.writes()) == 3

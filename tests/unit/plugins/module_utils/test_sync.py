@@ -4,6 +4,11 @@ import itertools
 
 import pytest
 
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    ApiError,
+    ConflictError,
+    TransportError,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
     Outcome,
     changed_keys,
@@ -117,3 +122,82 @@ def test_outcome_result_with_and_without_diff():
     outcome = Outcome(True, None, {"name": "a"}, {"created_folders": []})
     assert outcome.result("host", diff=False) == {"changed": True, "host": {"name": "a"}, "created_folders": []}
     assert outcome.result("host", diff=True)["diff"] == {"before": {}, "after": {"name": "a"}}
+
+
+class FlakyResource(FakeResource):
+    """Its writes fail with the given errors, in order; `lands` says whether a failed write happened anyway."""
+
+    def __init__(self, current, errors, *, lands):
+        super().__init__(current)
+        self.errors = list(errors)
+        self.lands = lands
+
+    def _fail(self, result):
+        if self.errors:
+            if self.lands:
+                self.current = result
+            raise self.errors.pop(0)
+        self.current = result
+        return result
+
+    def create(self, desired):
+        self.calls.append("create")
+        return self._fail({**desired, "id": 1})
+
+    def update(self, current, desired):
+        self.calls.append("update")
+        return self._fail(overlay(current, desired))
+
+    def delete(self, current):
+        self.calls.append("delete")
+        self._fail(None)
+
+
+LOST_ANSWER = TransportError("Failed to create: the connection was reset")
+PROXY_ERROR = ApiError("Failed to create: 502 Bad Gateway", status=502)
+STALE = ConflictError("Failed to update: 412 Precondition failed", status=412)
+
+
+@pytest.mark.parametrize("error", [LOST_ANSWER, PROXY_ERROR])
+def test_a_create_whose_answer_was_lost_is_read_again_not_sent_again(error):
+    resource = FlakyResource(None, [error], lands=True)
+    outcome = sync(resource, "present", SAME, check_mode=False)
+    assert resource.calls == ["read", "create", "read"]
+    assert (outcome.changed, outcome.before, outcome.after) == (True, None, {**SAME, "id": 1})
+
+
+def test_a_create_that_did_not_land_is_sent_again_after_reading():
+    resource = FlakyResource(None, [PROXY_ERROR], lands=False)
+    outcome = sync(resource, "present", SAME, check_mode=False)
+    assert resource.calls == ["read", "create", "read", "create"]
+    assert outcome.changed is True
+
+
+def test_a_stale_update_is_decided_again_on_the_new_read():
+    resource = FlakyResource(dict(CURRENT), [STALE], lands=False)
+    outcome = sync(resource, "present", OTHER, check_mode=False)
+    assert resource.calls == ["read", "update", "read", "update"]
+    assert outcome.changed is True
+    assert outcome.before == CURRENT
+
+
+def test_a_delete_whose_answer_was_lost_counts_as_done():
+    resource = FlakyResource(dict(CURRENT), [LOST_ANSWER], lands=True)
+    outcome = sync(resource, "absent", {}, check_mode=False)
+    assert resource.calls == ["read", "delete", "read"]
+    assert (outcome.changed, outcome.before, outcome.after) == (True, CURRENT, None)
+
+
+def test_rereading_is_bounded():
+    resource = FlakyResource(None, [PROXY_ERROR] * 5, lands=False)
+    with pytest.raises(ApiError, match="502"):
+        sync(resource, "present", SAME, check_mode=False, attempts=3)
+    assert resource.calls.count("create") == 3
+
+
+def test_errors_that_a_new_read_cannot_settle_are_raised_at_once():
+    bad_request = ApiError("Failed to create: 400 Bad Request", status=400)
+    resource = FlakyResource(None, [bad_request], lands=False)
+    with pytest.raises(ApiError, match="400"):
+        sync(resource, "present", SAME, check_mode=False)
+    assert resource.calls == ["read", "create"]
