@@ -30,7 +30,7 @@ SIMULATOR_PORT ?= 8080
 # Run a command with the virtualenv first on PATH and the collection importable.
 RUN := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" PYTHONPATH="$(COLLECTIONS)"
 
-.PHONY: help venv link build collection lint format units contract integration sanity test demo benchmark benchmark-simulator simulator lock clean
+.PHONY: help venv link build collection lint format units contract integration faults sanity test demo benchmark benchmark-simulator simulator lock clean
 
 help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -80,8 +80,11 @@ units: venv link ## Unit tests: pytest tests/unit
 contract: venv link ## Contract tests of the simulators: pytest tests/contract
 	$(RUN) scripts/run_pytest.sh tests/contract $(PYTEST_ARGS)
 
-integration: venv link ## Integration tests, playbooks against the simulator: pytest tests/integration
+integration: venv link ## Integration tests, playbooks against the simulator (the fault suite too): pytest tests/integration
 	$(RUN) scripts/run_pytest.sh tests/integration $(PYTEST_ARGS)
+
+faults: venv link ## Only the fault suite and the concurrency test (part of integration); prints the summary line
+	$(RUN) python -m pytest tests/integration/test_faults.py tests/integration/test_concurrency.py $(PYTEST_ARGS)
 
 # ansible-test needs the collection at a path ending in ansible_collections/lighthouse/monitoring: it
 # runs on a copy of the collection's files (see scripts/mirror_collection.py), with ansible-test's pip

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from ansible_collections.lighthouse.monitoring.tests.integration.harness import Simulator, start_simulator
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import (
+    FAULT_SUMMARY,
+    Simulator,
+    start_simulator,
+)
+
+_STARTED = pytest.StashKey[float]()
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +22,13 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
     yield sim
     sim.process.terminate()
     sim.process.wait(timeout=10)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_STARTED] = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    """The fault suite's summary line (tests/integration/test_faults.py), when it ran in this session."""
+    if FAULT_SUMMARY.exists() and FAULT_SUMMARY.stat().st_mtime >= config.stash.get(_STARTED, float("inf")):
+        terminalreporter.write_line(FAULT_SUMMARY.read_text(encoding="utf-8").splitlines()[0])

@@ -1,0 +1,40 @@
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Test helper: append every task result of a run to the JSON-lines file named by RECORD_RESULTS_FILE."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible.plugins.callback import CallbackBase
+
+DOCUMENTATION = r"""
+name: record_results
+short_description: Write every task result to a JSON-lines file (tests only)
+description:
+  - Enabled by the fault suite with C(ANSIBLE_CALLBACKS_ENABLED=record_results); the file is named by the
+    environment variable C(RECORD_RESULTS_FILE).
+type: aggregate
+"""
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "aggregate"
+    CALLBACK_NAME = "record_results"
+    CALLBACK_NEEDS_ENABLED = True
+
+    def _record(self, result, status):
+        entry = {"task": result.task_name, "status": status, "result": result._result}  # pylint: disable=protected-access
+        with open(os.environ["RECORD_RESULTS_FILE"], "a", encoding="utf-8") as stream:
+            stream.write(json.dumps(entry, default=str) + "\n")
+
+    def v2_runner_on_ok(self, result):
+        self._record(result, "ok")
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        self._record(result, "failed")
+
+    def v2_runner_on_unreachable(self, result):
+        self._record(result, "unreachable")
