@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
 
-_RELATIVE = re.compile(r"^\+(\d+)([smhdw])$")
+_RELATIVE = re.compile(r"^\+(\d+)([smhdw])$", re.ASCII)  # digits 0-9 only, not those of other scripts
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _ZULU = re.compile(r"[zZ]$")
 # Relative times reach at most this far ahead, so that now + offset stays a date (datetime ends with year 9999).

@@ -122,7 +122,7 @@ def main() -> None:
     p = module.params
     with api_errors(module):
         client = CheckmkClient.from_params(p)
-        hosts = [p["host_name"]] if p["host_name"] else p["host_names"]
+        hosts = [p["host_name"]] if p["host_name"] else list(dict.fromkeys(p["host_names"]))  # each host once
         bulk = p["host_names"] is not None
         outcome = discover(client, hosts, p["mode"], bulk=bulk, check_mode=module.check_mode, timeout=p["timeout"])
         extra = dict(pending_changes=client.recorded_changes())

@@ -1244,6 +1244,18 @@ def test_checkmk_discovery_sends_the_host_names_exactly(hosts, single, mode, kno
         assert starts == [{"host_name": names[0], "mode": "new" if mode == "monitor_undecided_services" else mode}]
 
 
+def test_checkmk_discovery_reads_and_sends_a_host_named_twice_once() -> None:
+    server = Server()
+    server.services = {"web1": {"monitored": [], "undecided": ["CPU load"]}}
+    result, failed, _caught = run_module(
+        checkmk_discovery, {"host_names": ["web1", "web1"], "mode": "new"}, server, check_mode=False
+    )
+    assert not failed, result
+    reads = [c.path for c in server.calls if c.path[:2] == ("objects", "service_discovery")]
+    assert reads[:1] == [("objects", "service_discovery", "web1")] and reads.count(reads[0]) == len(reads) >= 1
+    assert [w.body["hostnames"] for w in server.writes()] == [["web1"]]
+
+
 # --- checkmk_activation ------------------------------------------------------------------------------------------
 
 

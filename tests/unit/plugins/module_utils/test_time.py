@@ -38,3 +38,8 @@ def test_unparsable_times_are_one_line_errors(text):
 def test_server_times():
     assert parse_iso("2026-12-01T10:00:00") == NOW
     assert parse_iso("2026-12-01T11:00:00+01:00") - NOW == timedelta(0)
+
+
+def test_relative_times_take_only_the_digits_0_to_9():
+    with pytest.raises(ValidationError, match="end_time"):
+        parse_time("+\u0663m", option="end_time")  # ARABIC-INDIC DIGIT THREE
