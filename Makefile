@@ -30,7 +30,7 @@ SIMULATOR_PORT ?= 8080
 # Run a command with the virtualenv first on PATH and the collection importable.
 RUN := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" PYTHONPATH="$(COLLECTIONS)"
 
-.PHONY: help venv link build collection lint format units contract integration faults sanity test demo benchmark benchmark-simulator simulator lock clean
+.PHONY: help venv link build collection lint format units contract integration faults fuzz sanity test demo benchmark benchmark-simulator simulator lock clean
 
 help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -85,6 +85,9 @@ integration: venv link ## Integration tests, playbooks against the simulator (th
 
 faults: venv link ## Only the fault suite and the concurrency test (part of integration); prints the summary line
 	$(RUN) python -m pytest tests/integration/test_faults.py tests/integration/test_concurrency.py $(PYTEST_ARGS)
+
+fuzz: venv link ## Property tests with new random examples, ten times as many (make test replays the same ones); not part of test
+	$(RUN) env LIGHTHOUSE_FUZZ=1 python -m pytest tests/unit/plugins/module_utils/test_hostile_input.py $(PYTEST_ARGS)
 
 # ansible-test needs the collection at a path ending in ansible_collections/lighthouse/monitoring: it
 # runs on a copy of the collection's files (see scripts/mirror_collection.py), with ansible-test's pip

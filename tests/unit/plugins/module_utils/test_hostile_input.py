@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import re
 import string
 from contextlib import contextmanager, redirect_stdout
@@ -76,8 +77,18 @@ LONG = 500  # hypothesis' text is short; some nasty cases are long
 # Hypothesis keeps failing examples (replayed first by the next run) and its caches in .cache/, with the other local
 # artefacts: out of git and of the collection artifact, and `make clean` removes them.
 set_hypothesis_home_dir(Path(__file__).resolve().parents[4] / ".cache" / "hypothesis")
+# `make test` is reproducible: every run tries the same examples (derandomize), so CI fails only on a change.
+# `make fuzz` explores: new random examples, ten times as many; a failure it finds is kept in .cache/hypothesis,
+# replayed first by the next run, and belongs in an @example below once fixed.
+EXPLORE = os.environ.get("LIGHTHOUSE_FUZZ") == "1"
 # No deadline: the first example of a test warms up imports and caches.
-PROPERTY = settings(deadline=None)
+PROPERTY = settings(deadline=None, derandomize=not EXPLORE)
+
+
+def examples(count: int) -> int:
+    """How many examples a property tries: ``count`` in ``make test``, ten times as many in ``make fuzz``."""
+    return count * 10 if EXPLORE else count
+
 
 # --- Strategies ------------------------------------------------------------------------------------------------
 
@@ -351,7 +362,7 @@ def exactly(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-_RELATIVE = re.compile(r"\+(\d+)([smhdw])")
+_RELATIVE = re.compile(r"\+([0-9]+)([smhdw])")  # the digits 0-9: "+٣m" is not a time
 MAX_RELATIVE = timedelta(days=365_250)  # relative times: at most 1000 years ahead
 
 
@@ -682,7 +693,7 @@ def client_for(server: Server, params: dict) -> CheckmkClient:
 # --- Host names, folder paths, times -----------------------------------------------------------------------------
 
 
-@settings(PROPERTY, max_examples=150)
+@settings(PROPERTY, max_examples=examples(150))
 @given(name=host_names)
 def test_a_host_name_is_accepted_unchanged_or_rejected_in_one_line(name):
     try:
@@ -694,7 +705,7 @@ def test_a_host_name_is_accepted_unchanged_or_rejected_in_one_line(name):
         assert valid_host_name(name)
 
 
-@settings(PROPERTY, max_examples=150)
+@settings(PROPERTY, max_examples=examples(150))
 @given(path=folder_paths())
 def test_a_folder_path_is_normalized_or_rejected_in_one_line(path):
     try:
@@ -707,13 +718,14 @@ def test_a_folder_path_is_normalized_or_rejected_in_one_line(path):
     assert normalize_path(normalized) == normalized == normalize_path(tilde(path))
 
 
-@settings(PROPERTY, max_examples=150)
+@settings(PROPERTY, max_examples=examples(150))
 @given(value=times, option=st.sampled_from(["start_time", "end_time"]))
 @example(value="+142857143w", option="end_time")  # beyond timedelta: was an OverflowError
 @example(value="+9999999d", option="end_time")  # beyond year 9999 from now: was an OverflowError
 @example(value="+" + "9" * 5000 + "m", option="end_time")  # more digits than int() reads: was a ValueError
 @example(value="9999-12-31T23:59:59-01:00", option="end_time")  # after 9999 in UTC: was an OverflowError
 @example(value="0001-01-01T00:30:00+01:00", option="start_time")  # before year 1 in UTC: was an OverflowError
+@example(value="+\u0663m", option="start_time")  # an Arabic-Indic 3: int() reads it, Checkmk would not
 def test_a_time_is_the_moment_it_names_or_rejected_in_one_line(value, option):
     expected = expected_time(value)
     try:
@@ -731,7 +743,7 @@ def test_a_time_is_the_moment_it_names_or_rejected_in_one_line(value, option):
 # --- checkmk_host ------------------------------------------------------------------------------------------------
 
 
-@settings(PROPERTY, max_examples=100)
+@settings(PROPERTY, max_examples=examples(100))
 @given(
     name=mostly(VALID_HOST, host_names, 3),
     folder=st.none() | folder_paths(),
@@ -776,7 +788,7 @@ def test_checkmk_host_creates_the_declared_host_exactly(name, folder, attributes
     assert exactly(outcome.after) == exactly(model)
 
 
-@settings(PROPERTY, max_examples=100)
+@settings(PROPERTY, max_examples=examples(100))
 @given(
     name=VALID_HOST,
     current_folder=valid_folders,
@@ -831,7 +843,7 @@ def test_checkmk_host_update_writes_exactly_the_declared_state(
     assert not second.changed and server.writes() == []
 
 
-@settings(PROPERTY, max_examples=70)
+@settings(PROPERTY, max_examples=examples(70))
 @given(name=host_names, exists=st.booleans(), check=st.booleans())
 def test_checkmk_host_absent_deletes_the_named_host(name, exists, check):
     params = module_params(checkmk_host, {"name": name, "state": "absent", "folder": "/ignored"})
@@ -850,7 +862,7 @@ def test_checkmk_host_absent_deletes_the_named_host(name, exists, check):
 # --- checkmk_folder ----------------------------------------------------------------------------------------------
 
 
-@settings(PROPERTY, max_examples=100)
+@settings(PROPERTY, max_examples=examples(100))
 @given(
     path=folder_paths(), title=st.none() | text, attributes=attributes, existing=st.integers(0, 3), check=st.booleans()
 )
@@ -896,7 +908,7 @@ def test_checkmk_folder_creates_the_declared_folder_and_its_parents_exactly(path
     assert exactly(outcome.after) == exactly(model)
 
 
-@settings(PROPERTY, max_examples=70)
+@settings(PROPERTY, max_examples=examples(70))
 @given(
     path=valid_folders,
     current_title=text.filter(bool),
@@ -935,7 +947,7 @@ def test_checkmk_folder_update_writes_exactly_the_declared_state(path, current_t
     assert not run().changed and server.writes() == []
 
 
-@settings(PROPERTY, max_examples=70)
+@settings(PROPERTY, max_examples=examples(70))
 @given(path=folder_paths(), recursive=st.booleans(), exists=st.booleans())
 def test_checkmk_folder_absent_deletes_the_named_folder(path, recursive, exists):
     params = module_params(checkmk_folder, {"path": path, "state": "absent", "recursive": recursive})
@@ -966,7 +978,7 @@ def host_entries(draw: st.DrawFn) -> list:
     return [{"name": name, "folder": draw(folders), "attributes": draw(attributes)} for name in names]
 
 
-@settings(PROPERTY, max_examples=70, suppress_health_check=[HealthCheck.too_slow])
+@settings(PROPERTY, max_examples=examples(70), suppress_health_check=[HealthCheck.too_slow])
 @given(
     entries=host_entries(),
     existing=st.lists(st.tuples(VALID_HOST, valid_folders, attributes), max_size=5),
@@ -1076,7 +1088,7 @@ def never_sleep(seconds: float) -> None:
 WINDOW = {"host_name": "web1", "comment": "maintenance", "start_time": "now"}
 
 
-@settings(PROPERTY, max_examples=150)
+@settings(PROPERTY, max_examples=examples(150))
 # Lone surrogates are left out of the site: encode_query cannot encode them (reported, in _client.py); Checkmk only
 # has sites with ids of ASCII letters, digits, '-' and '_'.
 @given(
@@ -1156,7 +1168,7 @@ def test_checkmk_downtime_sets_exactly_the_declared_downtime(args, site):
     assert sorted(after, key=repr) == sorted(declared, key=repr)
 
 
-@settings(PROPERTY, max_examples=100)
+@settings(PROPERTY, max_examples=examples(100))
 @given(
     args=downtime_args(),
     exists=st.booleans(),
@@ -1206,7 +1218,7 @@ def test_checkmk_downtime_absent_removes_exactly_the_declared_downtimes(args, ex
 # --- checkmk_discovery -------------------------------------------------------------------------------------------
 
 
-@settings(PROPERTY, max_examples=100)
+@settings(PROPERTY, max_examples=examples(100))
 @given(
     hosts=mostly(st.lists(mostly(VALID_HOST, host_names, 10), min_size=1, max_size=4), st.lists(host_names)),
     single=st.booleans(),
@@ -1259,7 +1271,7 @@ def test_checkmk_discovery_reads_and_sends_a_host_named_twice_once() -> None:
 # --- checkmk_activation ------------------------------------------------------------------------------------------
 
 
-@settings(PROPERTY, max_examples=70)
+@settings(PROPERTY, max_examples=examples(70))
 @given(
     sites=st.lists(text, max_size=3),
     force=st.booleans(),
@@ -1303,7 +1315,7 @@ def header_safe(value: str) -> bool:
     return bool(value) and all(32 <= ord(char) != 127 for char in value)
 
 
-@settings(PROPERTY, max_examples=70)
+@settings(PROPERTY, max_examples=examples(70))
 @given(site=text)
 def test_the_site_is_one_path_segment(site):
     # A site that is empty (or only slashes), not Latin-1 (lone surrogates included) or has control characters is
@@ -1371,7 +1383,7 @@ def module_runs(draw: st.DrawFn) -> tuple:
     return module, {k: v for k, v in args.items() if v is not None}
 
 
-@settings(PROPERTY, max_examples=80)
+@settings(PROPERTY, max_examples=examples(80))
 @given(run=module_runs(), check=st.booleans())
 def test_every_module_exits_or_fails_in_one_line(run, check):
     module, args = run
