@@ -388,6 +388,18 @@ def expected_time(value: str) -> datetime | None:
 # --- Checks --------------------------------------------------------------------------------------------------
 
 
+def names_a_downtime(hosts: list[str], services: list[str], comment: str) -> bool:
+    """Whether hosts, services and a comment name downtimes: valid host names, no blank service, a one-line comment."""
+    return bool(
+        hosts
+        and all(valid_host_name(h) for h in hosts)
+        and all(s.strip() for s in services)
+        and comment.strip()
+        and "\n" not in comment
+        and "\r" not in comment
+    )
+
+
 def one_line(exc: BaseException) -> None:
     """The error is a MonitoringError whose message is one line, as a failed task shows it."""
     assert isinstance(exc, MonitoringError), repr(exc)
@@ -1123,12 +1135,7 @@ def test_checkmk_downtime_sets_exactly_the_declared_downtime(args, site):
     start, end = expected_time(params["start_time"] or "now"), expected_time(params["end_time"] or "")
     whole = [moment.replace(microsecond=0) if moment else None for moment in (start, end)]
     valid = (
-        hosts
-        and all(valid_host_name(h) for h in hosts)
-        and all(s.strip() for s in services)
-        and comment.strip()
-        and "\n" not in comment
-        and "\r" not in comment
+        names_a_downtime(hosts, services, comment)
         and params["duration"] >= 0
         and None not in whole
         and whole[0] < whole[1]
@@ -1203,14 +1210,7 @@ def test_checkmk_downtime_absent_removes_exactly_the_declared_downtimes(args, ex
             check_mode=False
         )
     if server.error is not None:
-        assert not (
-            hosts
-            and all(valid_host_name(h) for h in hosts)
-            and all(s.strip() for s in services)
-            and comment.strip()
-            and "\n" not in comment
-            and "\r" not in comment
-        )
+        assert not names_a_downtime(hosts, services, comment)
         return
     assert server.downtimes == kept
 
