@@ -3,6 +3,7 @@ behaviour around it: phases, what each mode and bulk option changes, the pending
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -126,19 +127,30 @@ def test_discovery_scenario_validates_against_each_version(version: str) -> None
     else:
         options = {**ALL_OPTIONS, "update_service_parameters": True}
         started = c.expect("POST", BULK, 303, body={"hostnames": ["web01", "db01"], "options": options})
-        assert started.headers["Location"] == f"{API}/objects/background_job/bulk_discovery"
-        c.expect("POST", BULK, 409, body={"hostnames": ["db01"], "options": {}}, undeclared="bulk_conflict")
-        job = c.expect("GET", "/objects/background_job/bulk_discovery", 200).json
+        job_id = started.headers["Location"].rpartition("/")[2]
+        if version == "2.4":
+            assert job_id == "bulk_discovery"
+            c.expect("POST", BULK, 409, body={"hostnames": ["db01"], "options": {}}, undeclared="bulk_conflict")
+        else:  # 2.5: a job of its own for each request, queued behind the active one
+            assert re.fullmatch(r"bulk_discovery-[0-9a-f-]{36}", job_id), job_id
+            queued = c.expect("POST", BULK, 303, body={"hostnames": ["db01"], "options": {}})
+            queued_id = queued.headers["Location"].rpartition("/")[2]
+            assert queued_id not in ("bulk_discovery", job_id)
+        job = c.expect("GET", f"/objects/background_job/{job_id}", 200).json
         assert (job["title"], job["extensions"]["active"], job["extensions"]["site_id"]) == (
-            "Background job bulk_discovery is active",
+            f"Background job {job_id} is active",
             True,
             "cmk",
         )
         c.clock.advance(0.3)
-        assert c.expect("GET", "/objects/background_job/bulk_discovery", 200).json["extensions"]["status"] == {
+        assert c.expect("GET", f"/objects/background_job/{job_id}", 200).json["extensions"]["status"] == {
             "state": "finished",
             "log_info": {"JobProgressUpdate": [], "JobResult": [], "JobException": []},
         }
+        if version == "2.5":  # the queued job began when the first ended, and runs as long
+            assert c.expect("GET", f"/objects/background_job/{queued_id}", 200).json["extensions"]["active"] is True
+            c.clock.advance(0.3)
+            assert c.expect("GET", f"/objects/background_job/{queued_id}", 200).json["extensions"]["active"] is False
         c.expect("GET", "/objects/background_job/service_discovery-web01", 200, query={"site_id": "cmk"})
         missing = c.expect("GET", "/objects/background_job/nope", 404).json
         assert missing["detail"] == "Could not find a background job with the ID 'nope' on site cmk"

@@ -12,12 +12,21 @@ from urllib.parse import urlsplit
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import validate_host_name
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    MonitoringError,
+    ValidationError,
+    reread_settles,
+)
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import Response
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
 
 START = "/domain-types/service_discovery_run/actions/start/invoke"
 BULK_START = "/domain-types/discovery_run/actions/bulk-discovery-start/invoke"
+# Where 2.4 and 2.3 show their one bulk discovery job (2.5 gives each its own, named in the start's Location).
+_SHARED_BULK_JOB = ("/objects/background_job/bulk_discovery", "/objects/discovery_run/bulk_discovery")
+# How often a discovery is started: again after a lost answer or while another one ran, after waiting for it.
+START_ATTEMPTS = 3
 
 # What each mode does to a host's services, in the terms of the discovery preview's phases.
 _ADDS_UNDECIDED = {"new", "monitor_undecided_services", "fix_all", "tabula_rasa"}
@@ -150,19 +159,19 @@ def _run_single(client: CheckmkClient, host: str, mode: str, waiting: dict) -> N
     action = f"discover the services of host '{host}' (mode {mode})"
     wait = object_path("service_discovery_run", host, "actions", "wait-for-completion", "invoke")
     body = {"host_name": host, "mode": _SINGLE_MODE.get(mode, mode)}
-    answer = client.request("POST", START, body=body, ok=(200, 302, 303, 409), action=action)
-    if answer.status == 409:  # a discovery of this host is running: wait for it, then start ours
-        poll(partial(_job_done, client, wait, action), what=f"The running discovery of host '{host}'", **waiting)
-        answer = client.request("POST", START, body=body, ok=(200, 302, 303), action=action)
-    if answer.status in (302, 303):
-        poll(partial(_job_done, client, wait, action), what=f"The discovery of host '{host}'", **waiting)
+    done = partial(_job_done, client, wait, action)
+    running = partial(poll, done, what=f"The running discovery of host '{host}'", **waiting)
+    if _start(client, START, body, action, wait_for_running=running).status in (302, 303):
+        poll(done, what=f"The discovery of host '{host}'", **waiting)
 
 
 def _run_bulk(client: CheckmkClient, hosts: list[str], mode: str, waiting: dict) -> None:
     action = f"start the bulk discovery of {len(hosts)} hosts (mode {mode})"
     options = {name: name in _BULK_OPTIONS[mode] for name in _BULK_OPTION_NAMES}
     body = {"hostnames": hosts, "options": options}
-    answer = client.request("POST", BULK_START, body=body, ok=(200, 302, 303), action=action)
+    answer = _start(
+        client, BULK_START, body, action, wait_for_running=partial(_wait_for_shared_bulk_job, client, waiting)
+    )
     if answer.status == 200:  # 2.3: the job object; its status lives at /objects/discovery_run/<id>
         status = object_path("discovery_run", (answer.json() or {}).get("id", "bulk_discovery"))
     else:  # 2.4 and later: a redirect to the background job
@@ -170,8 +179,38 @@ def _run_bulk(client: CheckmkClient, hosts: list[str], mode: str, waiting: dict)
     poll(partial(_bulk_done, client, status), what=f"The bulk discovery of {len(hosts)} hosts", **waiting)
 
 
+def _start(
+    client: CheckmkClient, path: str, body: Mapping[str, Any], action: str, *, wait_for_running: Callable[[], None]
+) -> Response:
+    """Start a discovery. When one runs already (409), or the answer was lost and ours may run, wait for it and
+    start again, at most START_ATTEMPTS times in all: safe, since a discovery run twice finds what the first found."""
+    for _attempt in range(START_ATTEMPTS - 1):
+        try:
+            answer = client.request("POST", path, body=body, ok=(200, 302, 303, 409), action=action)
+        except MonitoringError as error:
+            if not reread_settles(error):
+                raise
+        else:
+            if answer.status != 409:
+                return answer
+        wait_for_running()
+    return client.request("POST", path, body=body, ok=(200, 302, 303), action=action)
+
+
+def _wait_for_shared_bulk_job(client: CheckmkClient, waiting: dict) -> None:
+    """Wait for the one bulk discovery job of 2.4 (a background job) or 2.3 (a discovery run), if one has run.
+    2.5 has none to find, and needs no wait: it gives each bulk discovery a job of its own, queued behind the
+    running one."""
+    for path in _SHARED_BULK_JOB:
+        body, _etag = client.get(path, action="read the bulk discovery job")
+        if body is not None:
+            poll(partial(_bulk_done, client, path), what="The running bulk discovery", **waiting)
+            return
+
+
 def _job_done(client: CheckmkClient, wait: str, action: str) -> bool:
-    return client.request("GET", wait, ok=(204, 302, 303), action=action).status == 204
+    """Whether the host's discovery job is over; 404: no discovery of the host runs, or ever ran."""
+    return client.request("GET", wait, ok=(204, 302, 303, 404), action=action).status in (204, 404)
 
 
 def _bulk_done(client: CheckmkClient, status: str) -> bool:

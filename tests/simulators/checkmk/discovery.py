@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from flask import g, request
@@ -78,15 +79,23 @@ def wait_for_discovery(host_name: str) -> Response:
 
 @route("/domain-types/discovery_run/actions/bulk-discovery-start/invoke", "POST")
 def start_bulk_discovery() -> Response:
-    """One bulk job at a time (409). 2.3 answers the job (200), 2.4+ redirect to its background job (303)."""
+    """2.3 and 2.4: one bulk job, `bulk_discovery`, at a time (409 while it runs); 2.3 answers the job (200), 2.4
+    redirects to its background job (303). 2.5: every request gets a job of its own, `bulk_discovery-<id>`, queued
+    behind the active one (werk "introduce individual id for bulk discovery job"), and a redirect to it."""
     st = state()
     body = json_body(v.bulk_discovery_body(st))
     settings = bulk_settings(body["options"]) if "options" in body else BULK_MODES[body.get("mode", "new")]
+    hosts = dict.fromkeys(body["hostnames"])
+    if st.config.api_version == "2.5":
+        bulk_jobs = [job for job in st.discovery_jobs.values() if job.id.startswith(BULK_DISCOVERY_JOB)]
+        after = max((job.finishes_at for job in bulk_jobs if is_active(job)), default=0.0)
+        job = st.start_discovery(f"{BULK_DISCOVERY_JOB}-{uuid.uuid4()}", hosts, settings, g.user, after=after)
+        return see_other(f"/objects/background_job/{job.id}")
     if is_active(st.discovery_jobs.get(BULK_DISCOVERY_JOB)):
         legacy = st.config.api_version == "2.3"
         detail = "A bulk discovery job is already active" if legacy else "Background Job bulk_discovery already running"
         raise Problem(409, "Conflict", detail)
-    job = st.start_discovery(BULK_DISCOVERY_JOB, dict.fromkeys(body["hostnames"]), settings, g.user)
+    job = st.start_discovery(BULK_DISCOVERY_JOB, hosts, settings, g.user)
     if st.config.api_version == "2.3":
         return json_response(bulk_discovery_object(renderer(), job))
     return see_other(f"/objects/background_job/{BULK_DISCOVERY_JOB}")

@@ -457,13 +457,14 @@ class State:
             self.add_change("set-autochecks", text, user, [site])
 
     def start_discovery(
-        self, job_id: str, hosts: Iterable[str], settings: DiscoverySettings, user: str
+        self, job_id: str, hosts: Iterable[str], settings: DiscoverySettings, user: str, *, after: float = 0.0
     ) -> DiscoveryJob:
+        """Start a discovery job now, or queued: its work begins at ``after`` (State.clock) if that is later."""
         job = DiscoveryJob(
             id=job_id,
             user_id=user,
             seconds=self.discovery_seconds,
-            started_at=self.clock(),
+            started_at=max(self.clock(), after),
             hosts=tuple(hosts),
             settings=settings,
         )

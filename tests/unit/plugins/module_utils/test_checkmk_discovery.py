@@ -5,10 +5,15 @@ import pytest
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.discovery import (
     BULK_START,
     START,
+    START_ATTEMPTS,
     Services,
     discover,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    ApiError,
+    TransportError,
+    ValidationError,
+)
 from ansible_collections.lighthouse.monitoring.tests.unit.fakes import BASE, problem, reply
 
 
@@ -173,3 +178,96 @@ def test_check_mode_reports_a_host_label_update_as_a_change(client, fake):
     assert outcome.changed is True
     assert outcome.extra["discovery"]["web1"]["host_labels_changed"] is True
     assert run(client, ["web1"], "new", check_mode=True).changed is False
+
+
+# --- A start whose answer is lost, or that finds a discovery running ---------------------------------------------
+
+WAIT = "/objects/service_discovery_run/web1/actions/wait-for-completion/invoke"
+
+
+def dropped(_call):
+    raise TransportError("cannot connect to https://cmk.example (Remote end closed connection without response)")
+
+
+def lost(_call):
+    return problem(502, "Bad Gateway")
+
+
+def services_before_and_after(fake, host, before, after):
+    fake.on("GET", f"/objects/service_discovery/{host}", reply(200, before), reply(200, after))
+
+
+@pytest.mark.parametrize("failure", [dropped, lost], ids=["dropped", "502"])
+def test_a_lost_start_waits_for_the_hosts_job_then_starts_again(client, fake, failure):
+    services_before_and_after(fake, "web1", preview("web1", undecided=["u"]), preview("web1", monitored=["u"]))
+    fake.on("POST", START, failure, reply(303))
+    fake.on("GET", WAIT, reply(302), reply(204), reply(204))  # the lost start's job runs, then ours is over
+    outcome = run(client, ["web1"], "tabula_rasa")
+    assert [c.path for c in fake.writes()] == [START, START]
+    assert [c.path for c in fake.calls if c.path == WAIT] == [WAIT, WAIT, WAIT]
+    assert outcome.changed and outcome.after == {"web1": ["u"]}
+
+
+def test_a_lost_start_of_a_host_with_no_job_starts_again_at_once(client, fake):
+    services_before_and_after(fake, "web1", preview("web1", undecided=["u"]), preview("web1", monitored=["u"]))
+    fake.on("POST", START, lost, reply(200, preview("web1", monitored=["u"])))
+    fake.on("GET", WAIT, problem(404, "The requested service discovery job was not found"))
+    assert run(client, ["web1"], "new").changed
+    assert len(fake.writes()) == 2
+
+
+@pytest.mark.parametrize(
+    "version, first, shared_job",
+    [
+        ("2.3", problem(409, "Conflict", "A bulk discovery job is already active"), "discovery_run"),
+        ("2.4", lost, "background_job"),
+        ("2.4", problem(409, "Conflict", "Background Job bulk_discovery already running"), "background_job"),
+        ("2.5", dropped, None),
+    ],
+)
+def test_a_lost_bulk_start_or_a_running_bulk_job_is_waited_for_then_ours_starts(
+    client, fake, version, first, shared_job
+):
+    for host in ("n1", "n2"):
+        services_before_and_after(fake, host, preview(host, undecided=["u"]), preview(host, monitored=["u"]))
+    other = {"discovery_run": "background_job", "background_job": "discovery_run"}
+    if shared_job:  # 2.3 and 2.4 show their one bulk job; the other version's path does not exist
+        fake.on("GET", f"/objects/{other[shared_job]}/bulk_discovery", problem(404, "Not Found"))
+        running, over = reply(200, {"extensions": {"active": True}}), reply(200, {"extensions": {"active": False}})
+        fake.on("GET", f"/objects/{shared_job}/bulk_discovery", running, over, over)
+    else:  # 2.5: neither exists; each bulk discovery has a job of its own
+        for path in ("background_job", "discovery_run"):
+            fake.on("GET", f"/objects/{path}/bulk_discovery", problem(404, "Not Found"))
+    if version == "2.3":
+        ours = reply(200, {"id": "bulk_discovery", "extensions": {"active": False}})
+    else:
+        job = "bulk_discovery" if version == "2.4" else "bulk_discovery-4f1c"
+        ours = _redirect(f"/central/check_mk/api/1.0/objects/background_job/{job}")
+        if version == "2.5":
+            fake.on("GET", f"/objects/background_job/{job}", reply(200, {"extensions": {"active": False}}))
+    fake.on("POST", BULK_START, first, ours)
+    outcome = run(client, ["n1", "n2"], "fix_all", bulk=True)
+    assert [c.path for c in fake.writes()] == [BULK_START, BULK_START]
+    assert outcome.changed and outcome.after == {"n1": ["u"], "n2": ["u"]}
+    if shared_job:  # waited until the running job was over before starting ours
+        polls = [i for i, c in enumerate(fake.calls) if c.path == f"/objects/{shared_job}/bulk_discovery"]
+        second_start = [i for i, c in enumerate(fake.calls) if c.path == BULK_START][1]
+        assert len(polls) >= 2 and polls[1] < second_start
+
+
+def test_starts_are_bounded_and_the_last_failure_is_one_line(client, fake):
+    fake.on("GET", "/objects/service_discovery/n1", reply(200, preview("n1", undecided=["u"])))
+    for path in ("background_job", "discovery_run"):
+        fake.on("GET", f"/objects/{path}/bulk_discovery", problem(404, "Not Found"))
+    fake.on("POST", BULK_START, lost)
+    with pytest.raises(ApiError, match=r"^Failed to start the bulk discovery of 1 hosts \(mode new\): 502 Bad Gateway"):
+        run(client, ["n1"], "new", bulk=True)
+    assert len(fake.writes()) == START_ATTEMPTS
+
+
+def test_a_refused_start_is_not_sent_again(client, fake):
+    fake.on("GET", "/objects/service_discovery/n1", reply(200, preview("n1", undecided=["u"])))
+    fake.on("POST", BULK_START, problem(400, "Bad Request", "These fields have problems: hostnames"))
+    with pytest.raises(ApiError, match="400"):
+        run(client, ["n1"], "new", bulk=True)
+    assert len(fake.writes()) == 1
