@@ -25,8 +25,11 @@ class Call:
     site: str = "central"
 
 
-def reply(status: int = 200, body: Any = None, etag: str | None = None) -> Response:
+def reply(status: int = 200, body: Any = None, etag: str | None = None, version: str | None = None) -> Response:
+    """An answer; ``version`` is the X-Checkmk-Version header (``2.4.0p18``)."""
     headers = {"Content-Type": "application/json"}
+    if version:
+        headers["X-Checkmk-Version"] = version
     if etag:
         headers["ETag"] = etag
     return Response(status, headers, json.dumps(body).encode() if body is not None else b"")

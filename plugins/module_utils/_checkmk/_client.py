@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 from urllib.parse import quote, urlencode
@@ -28,6 +29,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import
 
 API_PATH = "check_mk/api/1.0"
 USER_AGENT = "lighthouse.monitoring"
+_RELEASE = re.compile(r"([0-9]+)\.([0-9]+)\.")
 PENDING_CHANGES = "/domain-types/activation_run/collections/pending_changes"
 
 Body = Optional[Any]
@@ -61,6 +63,7 @@ class CheckmkClient:
         self._transport = transport
         self._timeout = timeout
         self._baseline: frozenset | None = None
+        self.release: tuple[int, int] | None = None  # the server's major and minor version, once it has answered
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], transport: Transport | None = None) -> CheckmkClient:
@@ -167,9 +170,16 @@ class CheckmkClient:
             answer = self._transport.request(method, url, headers=headers, body=data, timeout=self._timeout)
         except TransportError as exc:
             raise TransportError(f"Failed to {action}: {exc}") from exc
+        self.release = release(answer.header("X-Checkmk-Version")) or self.release
         if answer.status not in ok:
             raise api_error(answer, action=action, method=method, path=path)
         return answer
+
+
+def release(version: str | None) -> tuple[int, int] | None:
+    """Major and minor of a Checkmk version (``2.4.0p18`` -> (2, 4)), as X-Checkmk-Version tells it."""
+    match = _RELEASE.match(version or "")
+    return (int(match[1]), int(match[2])) if match else None
 
 
 def check_header_safe(option: str, value: str) -> None:

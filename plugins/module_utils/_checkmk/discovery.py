@@ -23,8 +23,6 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import
 
 START = "/domain-types/service_discovery_run/actions/start/invoke"
 BULK_START = "/domain-types/discovery_run/actions/bulk-discovery-start/invoke"
-# Where 2.4 and 2.3 show their one bulk discovery job (2.5 gives each its own, named in the start's Location).
-_SHARED_BULK_JOB = ("/objects/background_job/bulk_discovery", "/objects/discovery_run/bulk_discovery")
 # How often a discovery is started: again after a lost answer or while another one ran, after waiting for it.
 START_ATTEMPTS = 3
 
@@ -198,14 +196,13 @@ def _start(
 
 
 def _wait_for_shared_bulk_job(client: CheckmkClient, waiting: dict) -> None:
-    """Wait for the one bulk discovery job of 2.4 (a background job) or 2.3 (a discovery run), if one has run.
-    2.5 has none to find, and needs no wait: it gives each bulk discovery a job of its own, queued behind the
-    running one."""
-    for path in _SHARED_BULK_JOB:
-        body, _etag = client.get(path, action="read the bulk discovery job")
-        if body is not None:
-            poll(partial(_bulk_done, client, path), what="The running bulk discovery", **waiting)
-            return
+    """Wait for the one bulk discovery job of 2.3 (a discovery run) or 2.4 (a background job). 2.5 has none to wait
+    for: it gives each bulk discovery a job of its own, queued behind the running one (so does a server whose
+    version is unknown, which is taken for the newest)."""
+    if client.release is None or client.release >= (2, 5):
+        return
+    job = object_path("discovery_run" if client.release < (2, 4) else "background_job", "bulk_discovery")
+    poll(partial(_bulk_done, client, job), what="The running bulk discovery", **waiting)
 
 
 def _job_done(client: CheckmkClient, wait: str, action: str) -> bool:

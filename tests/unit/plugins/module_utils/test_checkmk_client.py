@@ -7,6 +7,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._cl
     encode_query,
     flatten_fields,
     object_path,
+    release,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
     ApiError,
@@ -181,3 +182,27 @@ def test_values_json_cannot_carry_are_refused_before_sending(client, fake):
             "PUT", "/objects/host_config/web1", {"attributes": {"x": float("nan")}}, action="update host 'web1'"
         )
     assert fake.writes() == []
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("2.4.0p18", (2, 4)),
+        ("2.3.0p41.cee", (2, 3)),
+        ("2.5.0b1", (2, 5)),
+        ("2.10.0", (2, 10)),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_release_reads_major_and_minor(header, expected):
+    assert release(header) == expected
+
+
+def test_the_client_learns_the_release_from_any_answer_and_keeps_it(client, fake):
+    assert client.release is None
+    fake.on("GET", "/objects/host_config/web1", reply(200, {"id": "web1"}, version="2.3.0p41"))
+    fake.on("GET", "/objects/host_config/nope", problem(404, "Not Found"))  # a 401 or a proxy's answer has none
+    client.get("/objects/host_config/web1", action="read host 'web1'")
+    client.get("/objects/host_config/nope", action="read host 'nope'")
+    assert client.release == (2, 3)

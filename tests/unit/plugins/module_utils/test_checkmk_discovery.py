@@ -193,8 +193,8 @@ def lost(_call):
     return problem(502, "Bad Gateway")
 
 
-def services_before_and_after(fake, host, before, after):
-    fake.on("GET", f"/objects/service_discovery/{host}", reply(200, before), reply(200, after))
+def services_before_and_after(fake, host, before, after, version="2.4.0p18"):
+    fake.on("GET", f"/objects/service_discovery/{host}", reply(200, before, version=version), reply(200, after))
 
 
 @pytest.mark.parametrize("failure", [dropped, lost], ids=["dropped", "502"])
@@ -217,33 +217,29 @@ def test_a_lost_start_of_a_host_with_no_job_starts_again_at_once(client, fake):
 
 
 @pytest.mark.parametrize(
-    "version, first, shared_job",
+    "version, first",
     [
-        ("2.3", problem(409, "Conflict", "A bulk discovery job is already active"), "discovery_run"),
-        ("2.4", lost, "background_job"),
-        ("2.4", problem(409, "Conflict", "Background Job bulk_discovery already running"), "background_job"),
-        ("2.5", dropped, None),
+        ("2.3.0p41", problem(409, "Conflict", "A bulk discovery job is already active")),
+        ("2.4.0p18", lost),
+        ("2.4.0p18", problem(409, "Conflict", "Background Job bulk_discovery already running")),
+        ("2.5.0b1", dropped),
+        (None, dropped),  # a server that does not say its version is taken for the newest
     ],
 )
-def test_a_lost_bulk_start_or_a_running_bulk_job_is_waited_for_then_ours_starts(
-    client, fake, version, first, shared_job
-):
+def test_a_lost_bulk_start_or_a_running_bulk_job_is_waited_for_then_ours_starts(client, fake, version, first):
     for host in ("n1", "n2"):
-        services_before_and_after(fake, host, preview(host, undecided=["u"]), preview(host, monitored=["u"]))
-    other = {"discovery_run": "background_job", "background_job": "discovery_run"}
-    if shared_job:  # 2.3 and 2.4 show their one bulk job; the other version's path does not exist
-        fake.on("GET", f"/objects/{other[shared_job]}/bulk_discovery", problem(404, "Not Found"))
+        before, after = preview(host, undecided=["u"]), preview(host, monitored=["u"])
+        services_before_and_after(fake, host, before, after, version=version)
+    shared_job = {"2.3.0p41": "discovery_run", "2.4.0p18": "background_job"}.get(version)
+    if shared_job:  # 2.3 and 2.4 run one bulk job at a time: the running one is waited for
         running, over = reply(200, {"extensions": {"active": True}}), reply(200, {"extensions": {"active": False}})
         fake.on("GET", f"/objects/{shared_job}/bulk_discovery", running, over, over)
-    else:  # 2.5: neither exists; each bulk discovery has a job of its own
-        for path in ("background_job", "discovery_run"):
-            fake.on("GET", f"/objects/{path}/bulk_discovery", problem(404, "Not Found"))
-    if version == "2.3":
+    if version == "2.3.0p41":
         ours = reply(200, {"id": "bulk_discovery", "extensions": {"active": False}})
-    else:
-        job = "bulk_discovery" if version == "2.4" else "bulk_discovery-4f1c"
+    else:  # 2.5: a job of its own, queued behind any running one: nothing else to wait for
+        job = "bulk_discovery" if shared_job else "bulk_discovery-4f1c"
         ours = _redirect(f"/central/check_mk/api/1.0/objects/background_job/{job}")
-        if version == "2.5":
+        if not shared_job:
             fake.on("GET", f"/objects/background_job/{job}", reply(200, {"extensions": {"active": False}}))
     fake.on("POST", BULK_START, first, ours)
     outcome = run(client, ["n1", "n2"], "fix_all", bulk=True)
@@ -256,9 +252,8 @@ def test_a_lost_bulk_start_or_a_running_bulk_job_is_waited_for_then_ours_starts(
 
 
 def test_starts_are_bounded_and_the_last_failure_is_one_line(client, fake):
-    fake.on("GET", "/objects/service_discovery/n1", reply(200, preview("n1", undecided=["u"])))
-    for path in ("background_job", "discovery_run"):
-        fake.on("GET", f"/objects/{path}/bulk_discovery", problem(404, "Not Found"))
+    fake.on("GET", "/objects/service_discovery/n1", reply(200, preview("n1", undecided=["u"]), version="2.4.0p18"))
+    fake.on("GET", "/objects/background_job/bulk_discovery", reply(200, {"extensions": {"active": False}}))
     fake.on("POST", BULK_START, lost)
     with pytest.raises(ApiError, match=r"^Failed to start the bulk discovery of 1 hosts \(mode new\): 502 Bad Gateway"):
         run(client, ["n1"], "new", bulk=True)
