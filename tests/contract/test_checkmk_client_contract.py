@@ -63,6 +63,19 @@ def client_for(transport: ValidatingTransport) -> CheckmkClient:
     return CheckmkClient("http://localhost", "cmk", "automation", "test-secret", transport=transport)
 
 
+def create_host(client: CheckmkClient, name: str) -> None:
+    resource = HostResource(client, name, folder="/")
+    assert sync(resource, "present", desired_host({"name": name}), check_mode=False).changed
+
+
+def hosts_offering_cpu_load(client: CheckmkClient, contract: Contract, names: list[str], **discoverable) -> None:
+    """Create the hosts; each one's agent offers the service CPU load (and ``discoverable``: host labels)."""
+    services = [{"check_plugin_name": "cpu_loads", "service_item": None, "service_name": "CPU load"}]
+    for name in names:
+        create_host(client, name)
+        contract.control("PUT", f"/discoverable/{name}", {"services": services, **discoverable})
+
+
 @pytest.mark.parametrize("version", ["2.3", "2.4", "2.5"])
 def test_folder_and_host_lifecycle_against_the_spec(version):
     transport = ValidatingTransport(Contract(version))
@@ -111,14 +124,7 @@ def test_discovery_and_activation_against_the_spec(version):
     contract = transport.contract
     sleep = contract.clock.advance  # polling moves the simulator's clock: the jobs finish while the client waits
 
-    def create_host(name):
-        resource = HostResource(client, name, folder="/")
-        assert sync(resource, "present", desired_host({"name": name}), check_mode=False).changed
-
-    for name in ("web01", "web02"):
-        create_host(name)
-        services = [{"check_plugin_name": "cpu_loads", "service_item": None, "service_name": "CPU load"}]
-        contract.control("PUT", f"/discoverable/{name}", {"services": services, "host_labels": {"os": "linux"}})
+    hosts_offering_cpu_load(client, contract, ["web01", "web02"], host_labels={"os": "linux"})
 
     def run(hosts, mode, bulk=False):
         return discover(client, hosts, mode, bulk=bulk, check_mode=False, timeout=30, sleep=sleep)
@@ -130,7 +136,7 @@ def test_discovery_and_activation_against_the_spec(version):
     assert not run(["web01", "web02"], "fix_all", bulk=True).changed
 
     contract.control("POST", "/activations", {"user_id": "automation", "seconds": 1}, status=201)
-    create_host("web03")
+    create_host(client, "web03")
     activated = activate(client, Activation(), check_mode=False, sleep=sleep)  # waits for the running one (423)
     assert activated.changed and activated.after["is_running"] is False
     assert [change["text"] for change in activated.after["changes"]] == ["Created new host web03."]
@@ -156,11 +162,7 @@ def test_bulk_discovery_waits_for_the_one_running_against_the_spec(version):
     transport = ValidatingTransport(Contract(version), undeclared=undeclared)
     client = client_for(transport)
     contract = transport.contract
-    for name in ("web01", "web02"):
-        host = HostResource(client, name, folder="/")
-        assert sync(host, "present", desired_host({"name": name}), check_mode=False).changed
-        services = [{"check_plugin_name": "cpu_loads", "service_item": None, "service_name": "CPU load"}]
-        contract.control("PUT", f"/discoverable/{name}", {"services": services})
+    hosts_offering_cpu_load(client, contract, ["web01", "web02"])
     other = {"hostnames": ["web02"]} if version == "2.3" else {"hostnames": ["web02"], "options": {}}
     client.request("POST", BULK_START, body=other, ok=(200, 303), action="start another play's bulk discovery")
 

@@ -63,7 +63,12 @@ class CheckmkClient:
         self._transport = transport
         self._timeout = timeout
         self._baseline: frozenset | None = None
-        self.release: tuple[int, int] | None = None  # the server's major and minor version, once it has answered
+        self._version: str | None = None  # X-Checkmk-Version of the latest answer that had one
+
+    @property
+    def release(self) -> tuple[int, int] | None:
+        """The server's major and minor version, once it has answered (None before, or if it does not say)."""
+        return release(self._version)
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], transport: Transport | None = None) -> CheckmkClient:
@@ -170,7 +175,7 @@ class CheckmkClient:
             answer = self._transport.request(method, url, headers=headers, body=data, timeout=self._timeout)
         except TransportError as exc:
             raise TransportError(f"Failed to {action}: {exc}") from exc
-        self.release = release(answer.header("X-Checkmk-Version")) or self.release
+        self._version = answer.header("X-Checkmk-Version") or self._version
         if answer.status not in ok:
             raise api_error(answer, action=action, method=method, path=path)
         return answer

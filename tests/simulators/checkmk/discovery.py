@@ -87,8 +87,8 @@ def start_bulk_discovery() -> Response:
     settings = bulk_settings(body["options"]) if "options" in body else BULK_MODES[body.get("mode", "new")]
     hosts = dict.fromkeys(body["hostnames"])
     if st.config.api_version == "2.5":
-        bulk_jobs = [job for job in st.discovery_jobs.values() if job.id.startswith(BULK_DISCOVERY_JOB)]
-        after = max((job.finishes_at for job in bulk_jobs if is_active(job)), default=0.0)
+        bulk = (job for job in st.discovery_jobs.values() if job.id.startswith(BULK_DISCOVERY_JOB))
+        after = max((job.finishes_at for job in bulk if is_active(job)), default=0.0)
         job = st.start_discovery(f"{BULK_DISCOVERY_JOB}-{uuid.uuid4()}", hosts, settings, g.user, after=after)
         return see_other(f"/objects/background_job/{job.id}")
     if is_active(st.discovery_jobs.get(BULK_DISCOVERY_JOB)):

@@ -460,11 +460,14 @@ class State:
         self, job_id: str, hosts: Iterable[str], settings: DiscoverySettings, user: str, *, after: float = 0.0
     ) -> DiscoveryJob:
         """Start a discovery job now, or queued: its work begins at ``after`` (State.clock) if that is later."""
+        now = self.clock()
+        queued = timedelta(seconds=max(0.0, after - now))
         job = DiscoveryJob(
             id=job_id,
             user_id=user,
             seconds=self.discovery_seconds,
-            started_at=max(self.clock(), after),
+            started_at=now + queued.total_seconds(),
+            started=datetime.now(UTC) + queued,
             hosts=tuple(hosts),
             settings=settings,
         )
