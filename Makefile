@@ -30,7 +30,7 @@ SIMULATOR_PORT ?= 8080
 # Run a command with the virtualenv first on PATH and the collection importable.
 RUN := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" PYTHONPATH="$(COLLECTIONS)"
 
-.PHONY: help venv link build collection lint format units contract integration faults fuzz sanity test demo benchmark benchmark-simulator simulator lock clean
+.PHONY: help venv link build collection lint format units contract integration faults fuzz mutants sanity test demo benchmark benchmark-simulator simulator lock clean
 
 help: ## Show the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ faults: venv link ## Only the fault suite and the concurrency test (part of inte
 
 fuzz: venv link ## Property tests with new random examples, ten times as many (make test replays the same ones); not part of test
 	$(RUN) env LIGHTHOUSE_FUZZ=1 python -m pytest tests/unit/plugins/module_utils/test_hostile_input.py $(PYTEST_ARGS)
+
+mutants: venv link ## Deliberate mistakes, each on a copy, each caught by the fault suite or integration tests (MUTANTS=a,b); not part of test
+	$(RUN) python scripts/mutants.py $(if $(MUTANTS),--only $(MUTANTS))
 
 # ansible-test needs the collection at a path ending in ansible_collections/lighthouse/monitoring: it
 # runs on a copy of the collection's files (see scripts/mirror_collection.py), with ansible-test's pip

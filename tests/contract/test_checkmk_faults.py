@@ -85,6 +85,31 @@ def test_a_race_makes_the_if_match_stale_and_records_the_colleagues_change(sim, 
     assert state["fault_rules"]["rules"][0]["targets"] == ["folder ~a"]
 
 
+def test_a_race_can_give_a_folder_another_title(sim, api):
+    api("POST", FOLDERS, json={"name": "a", "title": "a", "parent": "~"}, timeout=5)
+    etag = api("GET", "/objects/folder_config/~a", timeout=5).headers["ETag"]
+    rules(sim, {"kind": "race", "methods": ["PUT"], "title": "Theirs", "count": 1})
+    answer = api("PUT", "/objects/folder_config/~a", json={"title": "b"}, headers={"If-Match": etag}, timeout=5)
+    assert answer.status_code == 412
+    assert requests.get(f"{sim.server_url}/_simulator/state", timeout=5).json()["folders"]["~a"]["title"] == "Theirs"
+
+
+def test_a_race_can_take_over_a_hosts_downtimes(sim, api):
+    """Downtimes have no ETag: the colleague gives them another comment, and a command that names the downtime by
+    its old comment no longer finds it."""
+    api("POST", "/domain-types/host_config/collections/all", json={"host_name": "web01", "folder": "~"}, timeout=5)
+    sim.state.activated_hosts["web01"] = sim.config.site
+    ours = {"host_name": "web01", "comment": "ours"}
+    assert requests.post(f"{sim.server_url}/_simulator/downtimes/cmk", json=ours, timeout=5).status_code == 201
+    rules(sim, {"kind": "race", "path": "downtime/actions/delete", "host_name": "web01", "comment": "Theirs"})
+    query = {"op": "and", "expr": [{"op": "=", "left": "comment", "right": "ours"}]}
+    delete = "/domain-types/downtime/actions/delete/invoke"
+    assert api("POST", delete, json={"delete_type": "query", "query": query}, timeout=5).status_code == 204
+    state = requests.get(f"{sim.server_url}/_simulator/state", timeout=5).json()
+    assert [(d["comment"], d["author"]) for d in state["downtimes"]["cmk"]] == [("Theirs", "colleague")]
+    assert state["fault_rules"]["rules"][0]["targets"] == ["downtime cmk 1"]
+
+
 def test_another_users_activation_starts_right_before_the_request(sim, api):
     api("POST", FOLDERS, json={"name": "a", "title": "a", "parent": "~"}, timeout=5)
     rules(sim, {"kind": "activation", "path": "activate-changes", "seconds": 5, "user_id": "alice"})

@@ -1,6 +1,8 @@
 """Two ansible-playbook processes at the same time change hosts in the same folder, one host both, and both
 notify the activation handler: the result is the union of both, no update is lost (a stale ETag is read again,
-never overwritten), and each activation activates exactly the pending changes it read, or fails cleanly."""
+never overwritten), and each activation activates exactly the pending changes it read, or fails cleanly. Both
+races are forced by fault rules on every run: the plays' reads of the shared host answered late, and a change
+recorded between an activation's read and its request."""
 
 from __future__ import annotations
 
@@ -91,7 +93,10 @@ def test_two_plays_at_once_lose_nothing_and_activate_what_they_read(simulator: S
         "path": "^/objects/host_config/common01$",
         "seconds": 1,
     }
-    simulator.control("faults/rules", method="POST", body={"rules": [rule]})
+    # And the first activation meets what a third play of the same user does: a change recorded between the
+    # handler's read and its activation (412). It must read again and activate that change too, knowingly.
+    activation_race = {"kind": "race", "path": "activate-changes", "user_id": USER, "attributes": {}, "count": 1}
+    simulator.control("faults/rules", method="POST", body={"rules": [rule, activation_race]})
     runs = {}
     for team in ("a", "b"):
         play = tmp_path / f"team_{team}.yml"
@@ -117,6 +122,8 @@ def test_two_plays_at_once_lose_nothing_and_activate_what_they_read(simulator: S
     assert hosts["common01"]["attributes"]["labels"] == {"team_a": "yes", "team_b": "yes"}, "an update was lost"
     stale = [r for r in state["requests"] if r["method"] == "PUT" and r["status"] == 412]
     assert stale, "the plays did not race for common01: the test proves nothing"
+    raced = [r for r in state["requests"] if "activate-changes" in r["path"] and r["status"] == 412]
+    assert raced, "no activation met a change made after its read: the test proves nothing"
 
     # Each activation the handlers started activated exactly the changes its task had read, no more.
     runs_by_id = {run["id"]: run for run in state["activations"]}

@@ -1,6 +1,11 @@
-"""The fault suite: every module, under each fault the simulator injects, converges or fails with one clean line;
-once the fault is lifted, running the play again converges. Nothing is lost, duplicated or wrongly activated,
+"""The fault suite: every module, under each fault the simulator injects, either converges or fails with one clean
+line; once the fault is lifted, running the play again converges. Nothing is lost, duplicated or wrongly activated,
 and the secret never shows.
+
+Every task is judged by what it left on the server: the record_results callback reads the simulator's state right
+after each task, and a task that reports ok or changed must have converged by then (the object as declared, the
+downtime present on its site, exactly the changes it read activated). Each scenario names the tasks that may fail
+under it and why; any other failure fails the suite.
 
 The play is tests/integration/faults/converge.yml; each scenario starts from the same configuration, set up
 through the API. The summary line is printed at the end of the test session (conftest.py) and written to
@@ -10,8 +15,10 @@ tests/output/fault-suite.txt.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -34,53 +41,123 @@ from ansible_collections.lighthouse.monitoring.tests.integration.harness import 
 PLAY = REPO / "tests" / "integration" / "faults" / "converge.yml"
 CALLBACKS = REPO / "tests" / "integration" / "callback_plugins"
 COLLEAGUE = "colleague"
-RACED = {"tag_networking": "dmz"}  # what the colleague sets on the objects of a race
 
-SCENARIOS: dict[str, dict[str, Any]] = {
-    "latency": {"rules": [{"kind": "latency", "seconds": 0.05}]},
+# --- What the play declares (converge.yml), as the simulator's state shows it ----------------------------------
+
+FOLDERS = {
+    "~faults~web": {"title": "Web servers", "attributes": {"tag_criticality": "prod", "labels": {"purpose": "web"}}},
+    "~faults~app": {"title": "Applications", "attributes": {}},
+}
+HOSTS = {
+    **{f"web0{n}": ("~faults~web", {"ipaddress": f"192.0.2.{10 + n}", "labels": {"role": "web"}}) for n in (1, 2, 3)},
+    **{f"db{n:02d}": ("~faults~db", {"site": "remote1", "labels": {"role": "db"}}) for n in range(1, 13)},
+}
+GONE_HOSTS = ("old01", "gone01", "gone02")
+KEPT_HOSTS = ("keep01",)
+DOWNTIMES = {("cmk", "web01", "fault suite window"), ("remote1", "db01", "fault suite remote window")}
+GONE_DOWNTIME = ("keep01", "old window")
+DISCOVERED = {"web01": "CPU load", "web02": "CPU load"}
+
+# What a colleague does in a race: change what the play also writes (a declared label, the folder's title) and
+# something it does not (another label, a tag). Both the play's values and the colleague's other keys must survive.
+RACE_HOST = {"labels": {"role": "colleague", "owner": "bob"}, "tag_networking": "dmz"}
+RACE_FOLDER = {"labels": {"purpose": "colleague", "owner": "bob"}, "tag_networking": "dmz"}
+RACE_SURVIVES = {"labels": {"owner": "bob"}, "tag_networking": "dmz"}
+# And the colleague takes over the downtime the play is about to remove: given another comment, it is no longer
+# the play's, and must stay.
+RACE_DOWNTIME = "The colleague's window"
+
+# Why a task may fail under a fault. A scenario allows failures by what they say ("task: message", a regular
+# expression searched in it) and says why the fault leaves no way to succeed; it also bounds how many tasks may fail.
+FOREIGN = {
+    r"^Activate the .*: Not activating: \d+ pending change\(s\) of other users: colleague": "the colleague's "
+    "changes are pending: activation refuses them without force_foreign_changes"
+}
+SLOW = {
+    r"did not finish within 3 seconds": "every 6th request is answered after 4 s: an activation or a discovery "
+    "waits longer than the play's 3-second timeout, which bounds the whole wait"
+}
+SERVER_ERROR = {
+    r": 500 Internal Server Error - Injected": "a 500 is a server error, not a passing state: not retried, and "
+    "the task fails (502, 503 and 504 are retried)"
+}
+
+
+def race(method: str, path: str, **change: Any) -> dict[str, Any]:
+    """The colleague's change, made once, right before the first request of ``method`` to ``path``."""
+    return {"kind": "race", "methods": [method], "path": path, "count": 1, **change}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    switches: dict[str, bool] = field(default_factory=dict)
+    may_fail: dict[str, str] = field(default_factory=dict)  # failures allowed (a pattern) -> why
+    most: int = 0  # how many tasks may fail under the fault at most
+    most_as_injected_by: int | None = None  # instead: at most as many as that rule (an index) injected faults
+    force_after_lift: bool = False  # the run after the lift activates the colleague's changes too, knowingly
+    races: bool = False  # the rules race the play's writes: each raced object must have met a 412
+
+    def allows(self, failure: str) -> bool:
+        return any(re.search(pattern, failure) for pattern in self.may_fail)
+
+
+SCENARIOS: dict[str, Scenario] = {
+    "latency": Scenario([{"kind": "latency", "seconds": 0.05}]),
     # The play's timeout is 3 s: every 6th request is answered after 4 s (and processed all the same).
-    "timeouts": {"rules": [{"kind": "latency", "seconds": 4, "every": 6}]},
-    "5xx bursts": {
-        "rules": [
+    "timeouts": Scenario([{"kind": "latency", "seconds": 4, "every": 6}], may_fail=SLOW, most=3),
+    "5xx bursts": Scenario(
+        [
             {"kind": "error", "status": 503, "every": 4},
             {"kind": "error", "status": 502, "every": 7},
             {"kind": "error", "status": 500, "every": 9},
-        ]
-    },
+        ],
+        may_fail=SERVER_ERROR,
+        most_as_injected_by=2,  # each 500 may fail the task that meets it
+    ),
     # The write happened, but a proxy answers 502 instead of the server's answer.
-    "lost answers": {"rules": [{"kind": "error", "status": 502, "after": True, "methods": ["POST", "PUT", "DELETE"]}]},
-    "dropped connections": {
-        "rules": [
+    "lost answers": Scenario([{"kind": "error", "status": 502, "after": True, "methods": ["POST", "PUT", "DELETE"]}]),
+    "dropped connections": Scenario(
+        [
             {"kind": "drop", "every": 5},
             {"kind": "drop", "after": True, "methods": ["POST", "PUT", "DELETE"], "every": 3},
         ]
-    },
-    # A colleague changes the object between the read and the write (stale ETag): the colleague's change stays,
-    # and the activation refuses to activate it.
-    "412 races": {
-        "rules": [
-            {"kind": "race", "methods": ["PUT", "POST"], "path": "^/objects/(host|folder)_config/", "every": 2},
-        ]
-    },
-    # Another play of the same automation user records a change between the read and the activation (412).
-    "changes during activation": {
-        "rules": [{"kind": "race", "path": "activate-changes", "user_id": USER, "attributes": {}, "count": 2}]
-    },
-    "long activations": {"rules": [{"kind": "activation", "path": "activate-changes", "seconds": 2, "count": 2}]},
-    "silent 204": {"switches": {"silent_remote_downtimes": True}},
+    ),
+    # A colleague changes the objects between the play's read and its write (stale ETag): a declared label and the
+    # folder's title too. The play's write meets 412, reads again and writes again; the colleague's changes stay
+    # pending, and the activation refuses them. The colleague also takes over the downtime the play removes.
+    "412 races": Scenario(
+        [
+            race("PUT", "^/objects/folder_config/~faults~web$", attributes=RACE_FOLDER, title="The colleague's title"),
+            race("PUT", "^/objects/host_config/web01$", attributes=RACE_HOST),
+            race("POST", "^/objects/host_config/web02/actions/move/", attributes=RACE_HOST),
+            race("POST", "^/domain-types/downtime/actions/delete/", host_name="keep01", comment=RACE_DOWNTIME),
+        ],
+        may_fail=FOREIGN,
+        most=2,
+        force_after_lift=True,
+        races=True,
+    ),
+    # Another play of the same automation user records a change between the read and the activation (412): the
+    # activation must read again and activate exactly what it read.
+    "changes during activation": Scenario(
+        [{"kind": "race", "path": "activate-changes", "user_id": USER, "attributes": {}, "count": 2}]
+    ),
+    "long activations": Scenario([{"kind": "activation", "path": "activate-changes", "seconds": 2, "count": 2}]),
+    "silent 204": Scenario(switches={"silent_remote_downtimes": True}),
 }
 for _scenario in SCENARIOS.values():
-    for _rule in _scenario.get("rules", []):
+    for _rule in _scenario.rules:
         if _rule["kind"] == "race":
             _rule.setdefault("user_id", COLLEAGUE)
-            _rule.setdefault("attributes", RACED)
 
 
 @dataclass
 class Tally:
     faults_injected: int = 0
     tasks_run: int = 0
-    failed_cleanly: int = 0  # tasks that failed under a fault, each with one clean line
+    failed_cleanly: int = 0  # tasks that failed under a fault, each with one clean line, each allowed
+    false_successes: int = 0  # tasks that reported ok or changed without having converged
     objects_lost: int = 0
     objects_duplicated: int = 0
     foreign_changes_activated: int = 0
@@ -91,8 +168,9 @@ class Tally:
     def line(self) -> str:
         return (
             f"fault suite: {len(self.scenarios)} scenarios, faults injected: {self.faults_injected}, "
-            f"tasks run: {self.tasks_run} ({self.failed_cleanly} failed with one clean line under a fault, "
-            "all converged after it was lifted), "
+            f"tasks run: {self.tasks_run} ({self.failed_cleanly} failed with one clean line under a fault, each "
+            "allowed by its scenario; all converged after it was lifted), "
+            f"reported success without converging: {self.false_successes}, "
             f"objects lost: {self.objects_lost}, "
             f"objects duplicated: {self.objects_duplicated}, "
             f"foreign changes activated: {self.foreign_changes_activated}, secret leaks: {self.secret_leaks}"
@@ -144,6 +222,7 @@ def set_up(sim: Simulator) -> None:
         )
     hosts = {
         "web01": ("~faults~web", {"ipaddress": "192.0.2.99"}),
+        "web02": ("~faults~old", {"labels": {"role": "old"}}),  # to be updated and moved
         **{f"db0{n}": ("~faults~db", {"site": "remote1", "labels": {"role": "old"}}) for n in (1, 2, 3)},
         **{name: ("~faults~old", {}) for name in ("old01", "keep01", "gone01", "gone02")},
     }
@@ -173,28 +252,251 @@ def wait_for_activations(sim: Simulator) -> None:
 
 
 def lift(sim: Simulator) -> int:
-    """Lift every fault; the colleague activates the changes they made. Returns the faults injected."""
+    """Lift every fault and let running activations end; returns the faults injected. The colleague's changes stay
+    pending: activating them is the play's decision (``force_after_lift``), not the harness's."""
     injected = sim.control("faults", method="DELETE")["injected"]
     wait_for_activations(sim)
-    if any(change["user_id"] == COLLEAGUE for change in sim.control("state")["pending_changes"]):
-        sim.control("activations", method="POST", body={"user_id": COLLEAGUE, "seconds": 0.1})
-        wait_for_activations(sim)
     return injected
 
 
-def play(sim: Simulator, tmp: Path, name: str) -> tuple[list[dict], str]:
-    """Run the play; its task results (from the record_results callback) and its output."""
+@dataclass
+class Run:
+    """One run of the play: each task's result, with the server's state right after it."""
+
+    entries: list[dict]
+    start: dict  # the state before the first task
+    output: str
+
+    def windows(self) -> Iterable[tuple[dict, dict, dict]]:
+        """(entry, state before the task, state after it), task by task."""
+        before = self.start
+        for entry in self.entries:
+            yield entry, before, entry["state"]
+            before = entry["state"]
+
+    @property
+    def end(self) -> dict:
+        return self.entries[-1]["state"] if self.entries else self.start
+
+
+def play(sim: Simulator, tmp: Path, name: str, *extra: str) -> Run:
     results_file = tmp / f"{name}.jsonl"
     env = {
         **sim.env,
         "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
         "ANSIBLE_CALLBACKS_ENABLED": "record_results",
         "RECORD_RESULTS_FILE": str(results_file),
+        "RECORD_STATE_URL": f"{sim.url}/_simulator/state",
     }
-    run = run_playbook(PLAY, env, "-vvv")
-    assert run.rc == 0, run.output[-3000:]
+    start = sim.control("state")
+    done = run_playbook(PLAY, env, "-vvv", "--diff", *extra)
+    assert done.rc == 0, done.output[-3000:]
     text = results_file.read_text(encoding="utf-8")
-    return [json.loads(line) for line in text.splitlines()], run.output + text
+    entries = [json.loads(line) for line in text.splitlines()]
+    return Run(entries, start, done.output + text)
+
+
+# --- Judging ------------------------------------------------------------------------------------------------------
+
+
+def holds(actual: Any, declared: Any) -> bool:
+    """Whether ``actual`` has what ``declared`` declares (dicts key by key, as the modules merge them)."""
+    if isinstance(declared, dict):
+        return isinstance(actual, dict) and all(holds(actual.get(k), v) for k, v in declared.items())
+    return actual == declared
+
+
+def folder_problems(state: dict, slug: str) -> list[str]:
+    found, wanted = state["folders"].get(slug), FOLDERS[slug]
+    if found is None:
+        return [f"folder {slug} is missing"]
+    if found["title"] != wanted["title"] or not holds(found["attributes"], wanted["attributes"]):
+        return [f"folder {slug} is {found['title']!r} {found['attributes']}"]
+    return []
+
+
+def host_problems(state: dict, name: str) -> list[str]:
+    folder, attributes = HOSTS[name]
+    host = state["hosts"].get(name)
+    if host is None:
+        return [f"host {name} is missing"]
+    if host["folder"] != folder or not holds(host["attributes"], attributes):
+        return [f"host {name} is in {host['folder']} with {host['attributes']}"]
+    return []
+
+
+def downtime_keys(state: dict) -> Counter:
+    return Counter(
+        (site, d["host_name"], d.get("service_description"), d["comment"])
+        for site, entries in state["downtimes"].items()
+        for d in entries
+    )
+
+
+def gone_downtime_left(state: dict) -> bool:
+    return any((host, comment) == GONE_DOWNTIME for _site, host, _service, comment in downtime_keys(state))
+
+
+def started(before: dict, after: dict, key: str) -> list[dict]:
+    """Activation runs (``activations``) or discovery jobs (``discovery_history``) started between two states."""
+    if key == "activations":
+        known = {run["id"] for run in before["activations"]}
+        return [run for run in after["activations"] if run["id"] not in known]
+    return after[key][len(before[key]) :]
+
+
+def activation_problems(entry: dict, before: dict, after: dict) -> list[str]:
+    """Nothing of the user's left pending, and every run the task started activated exactly what it read."""
+    problems = []
+    pending = [c["id"] for c in after["pending_changes"] if c["user_id"] == USER]
+    if pending:
+        problems.append(f"{len(pending)} change(s) of {USER} still pending")
+    result = entry["result"]
+    runs = [run for run in started(before, after, "activations") if run["user_id"] == USER]
+    read = {c["id"] for c in result.get("diff", {}).get("before", {}).get("pending_changes", [])}
+    activated = {change for run in runs for change in run["changes"]}
+    if runs and activated != read:
+        problems.append(f"activated {sorted(activated)} but read {sorted(read)}")
+    reported = (result.get("activation") or {}).get("id")
+    if reported and reported not in {run["id"] for run in runs}:
+        problems.append(f"reports activation {reported}, which it did not start")
+    return problems
+
+
+def discovery_problems(after: dict) -> list[str]:
+    problems = []
+    for host, service in DISCOVERED.items():
+        services = [s["service_name"] for s in after["discovery"].get(host, {}).get("services", [])]
+        if service not in services:
+            problems.append(f"host {host} has no discovered {service}: {services}")
+    return problems
+
+
+def downtime_problems(after: dict, wanted: tuple[str, str, str]) -> list[str]:
+    site, host, comment = wanted
+    return [] if downtime_keys(after)[(site, host, None, comment)] else [f"no downtime {comment!r} of {host} on {site}"]
+
+
+# Per task: what it must have left on the server when it reports ok or changed (entry, state before, state after).
+Check = Callable[[dict, dict, dict], list[str]]
+CONVERGED: dict[str, Check] = {
+    "Folder for the web servers (updated)": lambda e, b, a: folder_problems(a, "~faults~web"),
+    "A new folder for applications": lambda e, b, a: folder_problems(a, "~faults~app"),
+    "Web servers, one by one (web01 updated, web02 updated and moved, web03 created)": lambda e, b, a: [
+        p for item in e["result"]["results"] if not item.get("failed") for p in host_problems(a, item["item"])
+    ],
+    "Database servers of the remote site, in bulk (db01 to db03 updated, the others created)": lambda e, b, a: [
+        p for name in HOSTS if name.startswith("db") for p in host_problems(a, name)
+    ],
+    "A host that is gone": lambda e, b, a: ["host old01 is still there"] if "old01" in a["hosts"] else [],
+    "Hosts that are gone, in bulk": lambda e, b, a: [f"host {n} is still there" for n in GONE_HOSTS[1:]
+                                                     if n in a["hosts"]],
+    "A folder that is gone": lambda e, b, a: ["folder ~faults~gone is still there"] if "~faults~gone" in a["folders"]
+                                             else [],
+    "Activate the configuration": activation_problems,
+    "Discover the web servers' services": lambda e, b, a: discovery_problems(a),
+    "Activate the discovered services": activation_problems,
+    "Downtime for a host of the central site": lambda e, b, a: downtime_problems(
+        a, ("cmk", "web01", "fault suite window")
+    ),
+    "Downtime for a host of the remote site, with its API as the fallback": lambda e, b, a: downtime_problems(
+        a, ("remote1", "db01", "fault suite remote window")
+    ),
+    "A downtime that is over": lambda e, b, a: ["the downtime of keep01 is still there"] if gone_downtime_left(a)
+                                               else [],
+}  # fmt: skip
+
+
+def false_successes(run: Run) -> list[str]:
+    """Tasks that reported ok or changed although the server shows they did not converge."""
+    wrong = []
+    for entry, before, after in run.windows():
+        check = CONVERGED.get(entry["task"])
+        assert check is not None, f"the suite does not know how to judge the task {entry['task']!r}"
+        if entry["status"] == "ok":
+            wrong.extend(f"{entry['task']}: reported {_said(entry)} but {p}" for p in check(entry, before, after))
+    return wrong
+
+
+def _said(entry: dict) -> str:
+    return "changed" if entry["result"].get("changed") else "ok"
+
+
+def duplicates(run: Run) -> list[str]:
+    """Anything there twice: downtimes, folders (by title in one parent), hosts the play does not know, discovery
+    jobs started for a host twice in one task, activations started twice by one task."""
+    found = []
+    known_hosts = set(HOSTS) | set(GONE_HOSTS) | set(KEPT_HOSTS)
+    for entry, before, after in run.windows():
+        jobs = Counter(host for job in started(before, after, "discovery_history") for host in job["hosts"])
+        found.extend(f"{entry['task']}: {n} discovery jobs for host {host}" for host, n in jobs.items() if n > 1)
+        runs = [r for r in started(before, after, "activations") if r["user_id"] == USER]
+        if len(runs) > 1:
+            found.append(f"{entry['task']}: {len(runs)} activations started")
+    state = run.end
+    found.extend(f"downtime {key} is there {n} times" for key, n in downtime_keys(state).items() if n > 1)
+    titles = Counter((slug.rsplit("~", 1)[0], f["title"]) for slug, f in state["folders"].items() if slug != "~")
+    found.extend(f"{n} folders titled {title!r} in {parent}" for (parent, title), n in titles.items() if n > 1)
+    found.extend(f"host {name} is not one of the play's" for name in state["hosts"] if name not in known_hosts)
+    return found
+
+
+def foreign_activations(run: Run) -> int:
+    """Changes of other users activated by runs of the automation user whose task did not allow it."""
+    count = 0
+    for entry, before, after in run.windows():
+        allowed = (entry["result"].get("invocation") or {}).get("module_args", {}).get("force_foreign_changes")
+        for started_run in started(before, after, "activations"):
+            if started_run["user_id"] == USER and not allowed:
+                count += sum(n for user, n in started_run["changes_by"].items() if user not in (USER, ""))
+    return count
+
+
+def converged_in_the_end(state: dict) -> tuple[list[str], int]:
+    """After the lift: (what is not as declared, objects lost)."""
+    wrong = [p for slug in FOLDERS for p in folder_problems(state, slug)]
+    if "~faults~gone" in state["folders"]:
+        wrong.append("folder ~faults~gone is still there")
+    lost = sum(1 for name in (*HOSTS, *KEPT_HOSTS) if name not in state["hosts"])
+    wrong.extend(p for name in HOSTS for p in host_problems(state, name))
+    wrong.extend(f"host {name} is still there" for name in GONE_HOSTS if name in state["hosts"])
+    missing = [key for key in DOWNTIMES if not downtime_keys(state)[(key[0], key[1], None, key[2])]]
+    lost += len(missing)
+    wrong.extend(f"downtime {key} is missing" for key in missing)
+    if gone_downtime_left(state):
+        wrong.append("the downtime of keep01 is still there")
+    wrong.extend(discovery_problems(state))
+    mine = [c for c in state["pending_changes"] if c["user_id"] == USER]
+    if mine:
+        wrong.append(f"{len(mine)} change(s) of {USER} are still pending")
+    return wrong, lost
+
+
+def race_problems(state: dict, targets: list[str]) -> tuple[list[str], int]:
+    """Each raced host and folder met a 412, and both the colleague's other keys and the play's values survived; a
+    downtime the colleague took over is still there."""
+    wrong, lost = [], 0
+    if not targets:
+        wrong.append("no race happened: the scenario tests nothing")
+    for target in targets:
+        kind, ident = target.split(" ", 1)
+        if kind == "downtime":
+            site, number = ident.split()
+            kept = [d for d in state["downtimes"][site] if str(d["id"]) == number and d["comment"] == RACE_DOWNTIME]
+            if not kept:
+                lost += 1
+                wrong.append(f"the downtime the colleague took over ({target}) was removed")
+            continue
+        path = f"/objects/{kind}_config/{ident}"
+        if not any(
+            r["status"] == 412 and re.search(re.escape(path) + r"(/|\?|$)", r["path"]) for r in state["requests"]
+        ):
+            wrong.append(f"the write to {target} never met a 412: the race proves nothing")
+        found = (state["folders"] if kind == "folder" else state["hosts"]).get(ident)
+        if found is not None and not holds(found["attributes"], RACE_SURVIVES):
+            lost += 1
+            wrong.append(f"the colleague's change of {target} was lost: {found['attributes']}")
+    return wrong, lost
 
 
 def unclean(entry: dict) -> list[str]:
@@ -219,108 +521,58 @@ def failure_message(entry: dict) -> str:
     return "; ".join(str(item.get("msg")) for item in failed) if failed else str(entry["result"].get("msg"))
 
 
-def check_state(state: dict, race_targets: list[str]) -> tuple[list[str], int, int, int]:
-    """(what did not converge, objects lost, objects duplicated, foreign changes activated by this user)."""
-    wrong: list[str] = []
-    folders, hosts = state["folders"], state["hosts"]
-    web = folders.get("~faults~web")
-    if web is None:
-        wrong.append("folder /faults/web is missing")
-    elif web["title"] != "Web servers" or web["attributes"].get("tag_criticality") != "prod":
-        wrong.append(f"folder /faults/web is {web['title']!r} {web['attributes']}")
-    if "~faults~gone" in folders:
-        wrong.append("folder /faults/gone is still there")
-    expected_hosts = {
-        f"web0{n}": ("~faults~web", {"ipaddress": f"192.0.2.{10 + n}", "labels": {"role": "web"}}) for n in (1, 2, 3)
-    }
-    expected_hosts.update(
-        {f"db{n:02d}": ("~faults~db", {"site": "remote1", "labels": {"role": "db"}}) for n in range(1, 13)}
-    )
-    expected_hosts["keep01"] = ("~faults~old", {})
-    lost = 0
-    for name, (folder, attributes) in expected_hosts.items():
-        host = hosts.get(name)
-        if host is None:
-            lost += 1
-            wrong.append(f"host {name} is missing")
-        elif host["folder"] != folder or any(host["attributes"].get(k) != v for k, v in attributes.items()):
-            wrong.append(f"host {name} is in {host['folder']} with {host['attributes']}")
-    for name in ("old01", "gone01", "gone02"):
-        if name in hosts:
-            wrong.append(f"host {name} is still there")
-    for target in race_targets:  # the colleague's change must survive the task's write
-        kind, ident = target.split(" ", 1)
-        found = (folders if kind == "folder" else hosts).get(ident)
-        if found is not None and any(found["attributes"].get(k) != v for k, v in RACED.items()):
-            lost += 1
-            wrong.append(f"the colleague's change of {target} was lost: {found['attributes']}")
-    downtimes = Counter(
-        (site, d["host_name"], d.get("service_description"), d["comment"])
-        for site, entries in state["downtimes"].items()
-        for d in entries
-    )
-    duplicated = sum(n - 1 for n in downtimes.values() if n > 1)
-    for wanted in (
-        ("cmk", "web01", None, "fault suite window"),
-        ("remote1", "db01", None, "fault suite remote window"),
-    ):
-        if downtimes[wanted] == 0:
-            lost += 1
-            wrong.append(f"downtime {wanted} is missing")
-    if any(key[1] == "keep01" for key in downtimes):
-        wrong.append("the downtime of keep01 is still there")
-    titles = Counter((slug.rsplit("~", 1)[0], folder["title"]) for slug, folder in folders.items() if slug != "~")
-    duplicated += sum(n - 1 for n in titles.values() if n > 1)
-    for name in ("web01", "web02"):
-        services = [s["service_name"] for s in state["discovery"].get(name, {}).get("services", [])]
-        if "CPU load" not in services:
-            wrong.append(f"host {name} has no discovered CPU load: {services}")
-    mine = [c for c in state["pending_changes"] if c["user_id"] == USER]
-    if mine:
-        wrong.append(f"{len(mine)} change(s) of {USER} are still pending")
-    foreign = sum(
-        n
-        for run in state["activations"]
-        if run["user_id"] == USER
-        for user, n in run["changes_by"].items()
-        if user not in (USER, "")
-    )
-    return wrong, lost, duplicated, foreign
-
-
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_fault(fault_simulator: Simulator, tmp_path: Path, scenario: str) -> None:
     sim, fault = fault_simulator, SCENARIOS[scenario]
     set_up(sim)
-    if fault.get("switches"):
-        sim.control("faults", method="POST", body=fault["switches"])
-    if fault.get("rules"):
-        sim.control("faults/rules", method="POST", body={"rules": fault["rules"]})
+    if fault.switches:
+        sim.control("faults", method="POST", body=fault.switches)
+    if fault.rules:
+        sim.control("faults/rules", method="POST", body={"rules": fault.rules})
 
-    under_fault, output = play(sim, tmp_path, "under-fault")
-    race_targets = [t for rule in sim.control("faults/rules")["rules"] for t in rule.get("targets", [])]
+    under_fault = play(sim, tmp_path, "under-fault")
+    rules = sim.control("faults/rules")["rules"]
+    race_targets = [t for rule in rules for t in rule.get("targets", [])]
+    most = fault.most if fault.most_as_injected_by is None else rules[fault.most_as_injected_by]["injected"]
     injected = lift(sim)
-    again, output_again = play(sim, tmp_path, "after-lift")
-    state = sim.control("state")
+    extra = ("-e", "fault_force_foreign_changes=true") if fault.force_after_lift else ()
+    again = play(sim, tmp_path, "after-lift", *extra)
+    state = again.end
 
-    wrong, lost, duplicated, foreign = check_state(state, race_targets)
-    leaks = (output + output_again).count(SECRET)
+    wrong, lost = converged_in_the_end(state)
+    if fault.races:
+        race_wrong, race_lost = race_problems(under_fault.end, race_targets)
+        wrong, lost = wrong + race_wrong, lost + race_lost
+    false = false_successes(under_fault) + false_successes(again)
+    doubles = duplicates(under_fault) + duplicates(again)
+    foreign = foreign_activations(under_fault) + foreign_activations(again)
+    leaks = (under_fault.output + again.output).count(SECRET)
+    failures = [entry for entry in under_fault.entries if entry["status"] != "ok"]
+    said = [f"{entry['task']}: {failure_message(entry)}" for entry in failures]
+    not_allowed = [failure for failure in said if not fault.allows(failure)]
+
     TALLY.scenarios.append(scenario)
     TALLY.faults_injected += injected
-    TALLY.tasks_run += len(under_fault) + len(again)
-    clean_failures = [entry for entry in under_fault if entry["status"] != "ok" and not unclean(entry)]
+    TALLY.tasks_run += len(under_fault.entries) + len(again.entries)
+    clean_failures = [entry for entry in failures if not unclean(entry)]
     TALLY.failed_cleanly += len(clean_failures)
+    TALLY.false_successes += len(false)
     TALLY.details.append(f"{scenario}: {injected} faults injected, {len(clean_failures)} tasks failed cleanly")
     TALLY.details.extend(f"  {entry['task']}: {failure_message(entry)}" for entry in clean_failures)
+    TALLY.details.extend(f"  reported success without converging: {p}" for p in false)
+    TALLY.details.extend(f"  duplicated: {p}" for p in doubles)
     TALLY.objects_lost += lost
-    TALLY.objects_duplicated += duplicated
+    TALLY.objects_duplicated += len(doubles)
     TALLY.foreign_changes_activated += foreign
     TALLY.secret_leaks += leaks
 
     assert injected > 0, f"{scenario}: no fault was injected, the scenario tests nothing"
-    assert not [p for entry in under_fault for p in unclean(entry)], "under the fault"
-    assert [e["task"] for e in again if e["status"] != "ok"] == [], f"{scenario}: the run after the lift failed"
-    assert (wrong, lost, duplicated, foreign, leaks) == ([], 0, 0, 0, 0)
+    assert false == [], f"{scenario}: tasks reported success without converging"
+    assert not [p for entry in under_fault.entries for p in unclean(entry)], "under the fault"
+    assert not_allowed == [], f"{scenario}: tasks failed in a way the scenario does not allow"
+    assert len(failures) <= most, f"{scenario}: {len(failures)} tasks failed, at most {most} may"
+    assert [e["task"] for e in again.entries if e["status"] != "ok"] == [], f"{scenario}: the run after the lift failed"
+    assert (wrong, lost, doubles, foreign, leaks) == ([], 0, [], 0, 0)
 
 
 def test_summary() -> None:
@@ -328,9 +580,11 @@ def test_summary() -> None:
     assert TALLY.scenarios, "no scenario ran"
     FAULT_SUMMARY.parent.mkdir(parents=True, exist_ok=True)
     FAULT_SUMMARY.write_text("\n".join([TALLY.line(), *TALLY.details]) + "\n", encoding="utf-8")
-    assert (TALLY.objects_lost, TALLY.objects_duplicated, TALLY.foreign_changes_activated, TALLY.secret_leaks) == (
-        0,
-        0,
-        0,
-        0,
-    ), TALLY.line()
+    counts = (
+        TALLY.false_successes,
+        TALLY.objects_lost,
+        TALLY.objects_duplicated,
+        TALLY.foreign_changes_activated,
+        TALLY.secret_leaks,
+    )
+    assert counts == (0, 0, 0, 0, 0), TALLY.line()

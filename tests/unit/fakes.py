@@ -69,3 +69,20 @@ class FakeTransport:
     def on(self, method: str, path: str, *answers: Any) -> FakeTransport:
         self.routes[(method, path)] = list(answers) if len(answers) > 1 else answers[0]
         return self
+
+
+def exact_downtime_query(body: Any) -> dict[str, str]:
+    """The columns a ``delete_type: query`` body pins down: it must be an ``and`` of ``=`` on the downtimes table's
+    ``id``, ``host_name``, ``service_description`` and ``comment`` (how the collection names one downtime)."""
+    assert body["delete_type"] == "query", body
+    query = body["query"]
+    assert query["op"] == "and" and all(e["op"] == "=" for e in query["expr"]), query
+    columns = {e["left"]: e["right"] for e in query["expr"]}
+    assert set(columns) == {"id", "host_name", "service_description", "comment"}, columns
+    return columns
+
+
+def downtime_matches(columns: dict[str, str], downtime: dict[str, Any]) -> bool:
+    """Whether a downtime (id, host_name, comment, service_description or None) is the one ``columns`` names."""
+    row = {**downtime, "service_description": downtime.get("service_description") or ""}
+    return all(str(row[column]) == value for column, value in columns.items())

@@ -30,6 +30,9 @@ START_ATTEMPTS = 3
 _ADDS_UNDECIDED = {"new", "monitor_undecided_services", "fix_all", "tabula_rasa"}
 _REMOVES_VANISHED = {"remove", "fix_all", "tabula_rasa"}
 _LABELS = {"fix_all", "tabula_rasa", "only_host_labels"}
+_SERVICE_LABELS = {"fix_all", "only_service_labels"}
+# Modes whose work the preview cannot show as done: a rescan, a new start from nothing.
+_ALWAYS_RUN = {"refresh", "tabula_rasa"}
 MODES = sorted(_ADDS_UNDECIDED | _REMOVES_VANISHED | {"refresh", "only_host_labels", "only_service_labels"})
 # The single-host endpoint has no 'monitor_undecided_services' mode: it is the same as 'new' there.
 _SINGLE_MODE = {"monitor_undecided_services": "new"}
@@ -62,6 +65,7 @@ class Services:
     vanished: frozenset
     host_labels: tuple
     label_drift: tuple = ()
+    relabeled: frozenset = frozenset()  # monitored services found with other service labels
 
     @classmethod
     def from_api(cls, body: Mapping[str, Any] | None) -> Services:
@@ -78,7 +82,19 @@ class Services:
             frozenset(phases["vanished"]),
             _labels(extensions.get("host_labels")),
             _labels(extensions.get("vanished_labels")) + _labels(extensions.get("changed_labels")),
+            frozenset(phases["changed"]),
         )
+
+    def settled(self, mode: str) -> bool:
+        """Whether ``mode`` has nothing left to do on this host, as far as the preview shows (a rescan or a new
+        start from nothing always has)."""
+        left = (
+            (mode in _ADDS_UNDECIDED and self.undecided)
+            or (mode in _REMOVES_VANISHED and self.vanished)
+            or (mode in _LABELS and self.label_drift)
+            or (mode in _SERVICE_LABELS and self.relabeled)
+        )
+        return mode not in _ALWAYS_RUN and not left
 
     def predicted(self, mode: str) -> Services:
         """The services after ``mode``, as the preview lets one predict them (check mode)."""
@@ -159,7 +175,10 @@ def _run_single(client: CheckmkClient, host: str, mode: str, waiting: dict) -> N
     body = {"host_name": host, "mode": _SINGLE_MODE.get(mode, mode)}
     done = partial(_job_done, client, wait, action)
     running = partial(poll, done, what=f"The running discovery of host '{host}'", **waiting)
-    if _start(client, START, body, action, wait_for_running=running).status in (302, 303):
+    answer = _start(
+        client, START, body, action, wait_for_running=running, settled=partial(_settled, client, [host], mode)
+    )
+    if answer is not None and answer.status in (302, 303):
         poll(done, what=f"The discovery of host '{host}'", **waiting)
 
 
@@ -168,8 +187,15 @@ def _run_bulk(client: CheckmkClient, hosts: list[str], mode: str, waiting: dict)
     options = {name: name in _BULK_OPTIONS[mode] for name in _BULK_OPTION_NAMES}
     body = {"hostnames": hosts, "options": options}
     answer = _start(
-        client, BULK_START, body, action, wait_for_running=partial(_wait_for_shared_bulk_job, client, waiting)
+        client,
+        BULK_START,
+        body,
+        action,
+        wait_for_running=partial(_wait_for_shared_bulk_job, client, waiting),
+        settled=partial(_settled, client, hosts, mode),
     )
+    if answer is None:
+        return
     if answer.status == 200:  # 2.3: the job object; its status lives at /objects/discovery_run/<id>
         status = object_path("discovery_run", (answer.json() or {}).get("id", "bulk_discovery"))
     else:  # 2.4 and later: a redirect to the background job
@@ -178,10 +204,17 @@ def _run_bulk(client: CheckmkClient, hosts: list[str], mode: str, waiting: dict)
 
 
 def _start(
-    client: CheckmkClient, path: str, body: Mapping[str, Any], action: str, *, wait_for_running: Callable[[], None]
-) -> Response:
-    """Start a discovery. When one runs already (409), or the answer was lost and ours may run, wait for it and
-    start again, at most START_ATTEMPTS times in all: safe, since a discovery run twice finds what the first found."""
+    client: CheckmkClient,
+    path: str,
+    body: Mapping[str, Any],
+    action: str,
+    *,
+    wait_for_running: Callable[[], None],
+    settled: Callable[[], bool],
+) -> Response | None:
+    """Start a discovery. When one runs already (409), or the answer was lost and ours may run, wait for it, then
+    check first: when the hosts' previews show nothing left for the mode (the running one did it), start none
+    (None); else start again, at most START_ATTEMPTS times in all."""
     for _attempt in range(START_ATTEMPTS - 1):
         try:
             answer = client.request("POST", path, body=body, ok=(200, 302, 303, 409), action=action)
@@ -192,7 +225,13 @@ def _start(
             if answer.status != 409:
                 return answer
         wait_for_running()
+        if settled():
+            return None
     return client.request("POST", path, body=body, ok=(200, 302, 303), action=action)
+
+
+def _settled(client: CheckmkClient, hosts: list[str], mode: str) -> bool:
+    return mode not in _ALWAYS_RUN and all(_read(client, host).settled(mode) for host in hosts)
 
 
 def _wait_for_shared_bulk_job(client: CheckmkClient, waiting: dict) -> None:

@@ -291,14 +291,19 @@ class Downtimes:
     # --- absent -------------------------------------------------------------------------------------
 
     def _delete(self, target: _Target, downtimes: Sequence[Model]) -> None:
+        """Each downtime by a query for its id *and* its identity: one that another user gave another comment
+        since it was listed is no longer this task's, and stays."""
         for downtime in downtimes:
             site = downtime["site_id"]
-            command = {"delete_type": "by_id", "site_id": site, "downtime_id": downtime["id"]}
+            command = {"delete_type": "query", "query": _exactly(downtime)}
             service = downtime.get("service_description")
             what = f"remove downtime {downtime['id']} '{downtime['comment']}' of {_subject(target.host, [service])}"
 
-            def gone(found: list, site: str = site, ident: str = downtime["id"]) -> list | None:
-                return None if any(d["id"] == ident and d["site_id"] == site for d in found) else []
+            def gone(found: list, site: str = site, mine: Model = downtime) -> list | None:
+                same = any(
+                    d["id"] == mine["id"] and d["site_id"] == site and identity(d) == identity(mine) for d in found
+                )
+                return None if same else []
 
             site_target = target if target.site == site else _Target(target.host, site, target.api)
             self._command(site_target, "POST", DELETE, command, what, gone)
@@ -369,6 +374,14 @@ class Downtimes:
                 site_id=site,
             ) from None
         return result
+
+
+def _exactly(downtime: Mapping[str, Any]) -> Model:
+    """A query on Livestatus' downtimes table for this downtime: its id, host, service (empty for a host downtime)
+    and comment."""
+    host, service, comment = identity(downtime)
+    columns = {"id": downtime["id"], "host_name": host, "service_description": service, "comment": comment}
+    return {"op": "and", "expr": [{"op": "=", "left": column, "right": value} for column, value in columns.items()]}
 
 
 def _matches(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:

@@ -147,6 +147,7 @@ def run_json(run: ActivationRun) -> dict[str, Any]:
         "sites": list(run.sites),
         "changes": [change.id for change in run.changes],
         "changes_by": dict(Counter(change.user_id or "" for change in run.changes)),
+        "force_foreign_changes": run.force_foreign_changes,
         "started": run.started.isoformat(),
         "finished": run.ended.isoformat() if run.done else None,
         "is_running": not run.done,

@@ -231,4 +231,5 @@ def state_json(st: State) -> dict[str, Any]:
     return {
         "discovery": {host_name: discovery.public() for host_name, discovery in st.discovery.items()},
         "discovery_jobs": [job_json(job) for job in st.discovery_jobs.values()],
+        "discovery_history": [job_json(job) for job in st.discovery_history],
     }

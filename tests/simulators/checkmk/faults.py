@@ -43,6 +43,9 @@ class FaultRule:
     seconds: float = 1.0  # latency; activation: how long it runs
     user_id: str = "colleague"  # race, activation
     attributes: dict[str, Any] = field(default_factory=dict)  # race: merged into the object's attributes
+    title: str | None = None  # race: the folder's new title
+    host_name: str | None = None  # race: instead, the downtimes of this host get `comment` (they are the colleague's)
+    comment: str = "Taken over by a colleague"
     seen: int = 0
     injected: int = 0
     targets: list[str] = field(default_factory=list)  # race: the objects changed, as "host web01", "folder ~a"
@@ -58,7 +61,7 @@ class FaultRule:
         return self.seen % self.every == 0
 
     def json(self) -> dict[str, Any]:
-        race_only = ("attributes", "targets")
+        race_only = ("attributes", "title", "host_name", "comment", "targets")
         return {key: value for key, value in self.__dict__.items() if key not in race_only or self.kind == "race"}
 
 
@@ -89,6 +92,9 @@ def rule_body() -> v.Check:
         "seconds": v.seconds,
         "user_id": v.string(min_length=1),
         "attributes": lambda value: None if isinstance(value, dict) else ["Not a valid mapping type."],
+        "title": v.string(min_length=1),
+        "host_name": v.string(min_length=1),
+        "comment": v.string(min_length=1),
     }
     return v.obj(fields, required=("kind",))
 
@@ -142,10 +148,17 @@ def act(rule: FaultRule) -> Response | None:
 
 
 def race(st: State, rule: FaultRule) -> None:
-    """Another user changes the object the request addresses (or only records a change, when it addresses
-    none), so that the request's If-Match is stale."""
+    """Another user changes the object the request addresses (its attributes, a folder also its title), or only
+    records a change when it addresses none, so that the request's If-Match is stale. With `host_name`, the
+    colleague instead takes over that host's downtimes: gives them `comment` (downtimes have no ETag)."""
     with st.lock:
         st.settle()
+        if rule.host_name is not None:
+            for downtime in st.all_downtimes(st.config.sites):
+                if downtime.host_name == rule.host_name:
+                    downtime.comment, downtime.author = rule.comment, rule.user_id
+                    rule.targets.append(f"downtime {downtime.site} {downtime.id}")
+            return
         match = _OBJECT.search(api_path())
         host = st.hosts.get(match.group(2)) if match and match.group(1) == "host_config" else None
         folder = st.folder(match.group(2)) if match and match.group(1) == "folder_config" else None
@@ -155,7 +168,7 @@ def race(st: State, rule: FaultRule) -> None:
             rule.targets.append(f"host {host.name}")
         elif folder is not None:
             attributes = {key: value for key, value in folder.attributes.items() if key != "meta_data"}
-            st.edit_folder(folder, folder.title, {**attributes, **rule.attributes}, rule.user_id)
+            st.edit_folder(folder, rule.title or folder.title, {**attributes, **rule.attributes}, rule.user_id)
             rule.targets.append(f"folder {folder.slug}")
         else:
             st.add_change_as({"user_id": rule.user_id})

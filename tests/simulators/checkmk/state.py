@@ -76,12 +76,14 @@ def iso_time(timestamp: float) -> str:
 
 
 def _meta_data(user: str | None) -> dict[str, Any]:
-    timestamp = now()
+    timestamp = now("microseconds")
     return {"created_at": timestamp, "updated_at": timestamp, "created_by": user}
 
 
 def _touched(attributes: Attributes) -> dict[str, Any]:
-    return {**attributes.get("meta_data", {}), "updated_at": now()}
+    """A site keeps these times as floats, so every edit changes them, and with them the object's ETag (a folder's
+    ETag does not cover its title: a title changed alone still makes an If-Match stale)."""
+    return {**attributes.get("meta_data", {}), "updated_at": now("microseconds")}
 
 
 @dataclass(eq=False)
@@ -293,7 +295,8 @@ class State:
         self.before_activate: list[Mapping[str, Any]] = []  # changes to add when activation is next asked for
         self.before_bulk_create: list[Mapping[str, Any]] = []  # hosts another user creates before the next bulk create
         self.discovery: dict[str, HostDiscovery] = {}
-        self.discovery_jobs: dict[str, DiscoveryJob] = {}
+        self.discovery_jobs: dict[str, DiscoveryJob] = {}  # by id: a host's or the bulk job id is used again
+        self.discovery_history: list[DiscoveryJob] = []  # every job started, in order
         self.downtimes: dict[str, dict[int, Downtime]] = {site: {} for site in self.config.sites}
         self.last_downtime_id: dict[str, int] = dict.fromkeys(self.config.sites, 0)
         self.faults: dict[str, bool] = dict(NO_FAULTS)
@@ -472,6 +475,7 @@ class State:
             settings=settings,
         )
         self.discovery_jobs[job_id] = job
+        self.discovery_history.append(job)
         return job
 
     def _forget_host(self, name: str) -> None:

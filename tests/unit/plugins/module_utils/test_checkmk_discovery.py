@@ -193,8 +193,10 @@ def lost(_call):
     return problem(502, "Bad Gateway")
 
 
-def services_before_and_after(fake, host, before, after, version="2.4.0p18"):
-    fake.on("GET", f"/objects/service_discovery/{host}", reply(200, before, version=version), reply(200, after))
+def services_before_and_after(fake, host, before, after, version="2.4.0p18", *, between=None):
+    """The host's previews: ``before``, then ``between`` (what a check after a lost start sees), then ``after``."""
+    replies = [reply(200, before, version=version), *([reply(200, between)] if between else []), reply(200, after)]
+    fake.on("GET", f"/objects/service_discovery/{host}", *replies)
 
 
 @pytest.mark.parametrize("failure", [dropped, lost], ids=["dropped", "502"])
@@ -209,11 +211,35 @@ def test_a_lost_start_waits_for_the_hosts_job_then_starts_again(client, fake, fa
 
 
 def test_a_lost_start_of_a_host_with_no_job_starts_again_at_once(client, fake):
-    services_before_and_after(fake, "web1", preview("web1", undecided=["u"]), preview("web1", monitored=["u"]))
+    undecided, monitored = preview("web1", undecided=["u"]), preview("web1", monitored=["u"])
+    services_before_and_after(fake, "web1", undecided, monitored, between=undecided)  # the lost start did nothing
     fake.on("POST", START, lost, reply(200, preview("web1", monitored=["u"])))
     fake.on("GET", WAIT, problem(404, "The requested service discovery job was not found"))
     assert run(client, ["web1"], "new").changed
     assert len(fake.writes()) == 2
+
+
+@pytest.mark.parametrize("mode", ["new", "fix_all", "remove", "only_host_labels", "only_service_labels"])
+def test_a_lost_start_that_did_the_work_is_not_started_again(client, fake, mode):
+    """Check first, then act: after waiting for the job the lost start began, the preview shows nothing left."""
+    before = preview("web1", undecided=["u"], vanished=["v"], changed=["c"])
+    done = preview("web1", monitored=["u", "c"])
+    services_before_and_after(fake, "web1", before, done, between=done)
+    fake.on("POST", START, lost)
+    fake.on("GET", WAIT, reply(302), reply(204))
+    outcome = run(client, ["web1"], mode)
+    assert [c.path for c in fake.writes()] == [START]
+    assert outcome.changed
+
+
+def test_a_lost_start_of_a_rescan_is_started_again_without_a_check(client, fake):
+    """A refresh's work does not show in the preview: it is started again after the lost one, as before."""
+    services_before_and_after(fake, "web1", preview("web1", monitored=["u"]), preview("web1", monitored=["u"]))
+    fake.on("POST", START, lost, reply(303))
+    fake.on("GET", WAIT, reply(204))
+    run(client, ["web1"], "refresh")
+    assert [c.path for c in fake.writes()] == [START, START]
+    assert [c.path for c in fake.calls].count("/objects/service_discovery/web1") == 2  # before and after only
 
 
 @pytest.mark.parametrize(
@@ -229,7 +255,8 @@ def test_a_lost_start_of_a_host_with_no_job_starts_again_at_once(client, fake):
 def test_a_lost_bulk_start_or_a_running_bulk_job_is_waited_for_then_ours_starts(client, fake, version, first):
     for host in ("n1", "n2"):
         before, after = preview(host, undecided=["u"]), preview(host, monitored=["u"])
-        services_before_and_after(fake, host, before, after, version=version)
+        # The check after the wait reads n1, finds work left, and so reads no further.
+        services_before_and_after(fake, host, before, after, version=version, between=before if host == "n1" else None)
     shared_job = {"2.3.0p41": "discovery_run", "2.4.0p18": "background_job"}.get(version)
     if shared_job:  # 2.3 and 2.4 run one bulk job at a time: the running one is waited for
         running, over = reply(200, {"extensions": {"active": True}}), reply(200, {"extensions": {"active": False}})

@@ -19,7 +19,12 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     TransportError,
     ValidationError,
 )
-from ansible_collections.lighthouse.monitoring.tests.unit.fakes import problem, reply
+from ansible_collections.lighthouse.monitoring.tests.unit.fakes import (
+    downtime_matches,
+    exact_downtime_query,
+    problem,
+    reply,
+)
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 COMMENT = "VM stopped"
@@ -106,11 +111,17 @@ class Server:
         return reply(204)
 
     def delete(self, call):
-        site, ident = call.body["site_id"], call.body["downtime_id"]
-        host = next((d["host_name"] for d in self.store[site] if d["id"] == ident), None)
-        if host and not self.dropped(call, host):
-            self.store[site] = [d for d in self.store[site] if d["id"] != ident]
+        """By query, on every site the API reaches (the central site's reaches all)."""
+        columns = exact_downtime_query(call.body)
+        for site in [call.site] if call.site != "central" else list(self.store):
+            for d in [d for d in self.store[site] if downtime_matches(columns, d)]:
+                if not self.dropped(call, d["host_name"]):
+                    self.store[site].remove(d)
         return reply(204)
+
+
+def deleted_id(call):
+    return exact_downtime_query(call.body)["id"] if call.path.endswith(DELETE) else None
 
 
 def request(**params):
@@ -181,7 +192,7 @@ def test_another_window_is_set_before_the_old_one_goes(client, fake, server):
         and [d["id"] for d in outcome.before["downtimes"]] == ["1"]
         and [d["id"] for d in outcome.after["downtimes"]] == ["2"]
     )
-    assert [(c.path, c.body.get("downtime_id")) for c in fake.writes()] == [(CREATE_HOST, None), (DELETE, "1")]
+    assert [(c.path, deleted_id(c)) for c in fake.writes()] == [(CREATE_HOST, None), (DELETE, "1")]
     assert [d["id"] for d in server.store["central"]] == ["2"]
 
 
@@ -204,6 +215,27 @@ def test_absent_touches_exactly_the_declared_downtimes(client, fake, server):
         ("web1", "VM stopped!"),
     ]
     assert not run(client, request(state="absent"))[0].changed
+
+
+def test_a_downtime_taken_over_since_it_was_listed_stays(client, fake, server):
+    """Between the listing and the removal another user gives the downtime another comment: it is theirs now. The
+    removal names the downtime by its id and its identity, so it stays, and the task has nothing left to do."""
+    theirs = server.add("central", "web1", "2026-12-01T10:00:00+00:00", "2026-12-01T12:00:00+00:00")
+
+    def taken_over_first(call):
+        theirs["comment"] = "Extended by the night shift"
+        return server.delete(call)
+
+    fake.on("POST", DELETE, taken_over_first)
+    outcome, _run = run(client, request(state="absent"))
+    assert outcome.changed and [d["id"] for d in outcome.before["downtimes"]] == ["1"]
+    assert server.store["central"] == [theirs] and theirs["comment"] == "Extended by the night shift"
+    assert exact_downtime_query(fake.writes()[0].body) == {
+        "id": "1",
+        "host_name": "web1",
+        "service_description": "",
+        "comment": COMMENT,
+    }
 
 
 def test_service_downtimes_in_one_command(client, fake, server):
@@ -249,7 +281,7 @@ def test_site_urls_send_a_dropped_command_to_the_remote_site(client, fake, serve
         site_urls={"remote1": "https://remote1.example/remote1/check_mk/api/1.0"},
     )
     assert gone.changed and server.store["remote1"] == []
-    assert [(c.site, c.body["downtime_id"]) for c in fake.writes()] == [("central", "1"), ("remote1", "1")]
+    assert [(c.site, deleted_id(c)) for c in fake.writes()] == [("central", "1"), ("remote1", "1")]
 
 
 def test_remote_hosts_work_through_the_central_site_when_it_applies_them(client, fake, server):

@@ -12,12 +12,14 @@ does not hold and applies writes, so that a second run can show that the first o
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import math
 import os
 import re
 import string
+from collections.abc import Callable
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -65,7 +67,12 @@ from ansible_collections.lighthouse.monitoring.plugins.modules import (
     checkmk_host,
     checkmk_hosts,
 )
-from ansible_collections.lighthouse.monitoring.tests.unit.fakes import SECRET
+from ansible_collections.lighthouse.monitoring.tests.unit.fakes import (
+    SECRET,
+    downtime_matches,
+    exact_downtime_query,
+    problem,
+)
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 USER = "automation"
@@ -477,7 +484,11 @@ def _strict_constant(name: str) -> Any:
 
 @dataclass
 class Server:
-    """Reads of objects it does not hold answer 404; writes are applied and answered as Checkmk does."""
+    """Reads of objects it does not hold answer 404; writes are applied and answered as Checkmk does.
+
+    Each host, each folder and the pending changes have an ETag that is a hash of their JSON, so it changes exactly
+    when they do; a write to one of them (and an activation) without If-Match is answered 428, with any other value
+    than the current ETag ("*" included) 412."""
 
     hosts: dict = field(default_factory=dict)  # name -> {"folder": path, "attributes": {...}}
     folders: dict = field(default_factory=lambda: {"/": {"title": "Main", "attributes": {}}})
@@ -509,38 +520,65 @@ class Server:
             data = json.loads(body.decode("ascii"), parse_constant=_strict_constant)
         call = Sent(method, url, unquote(site), path, query, dict(headers), data)
         self.calls.append(call)
-        return self.route(call)
+        return self.precondition(call) or self.route(call)
 
     def writes(self) -> list[Sent]:
         return [c for c in self.calls if c.method != "GET"]
 
-    def etag(self) -> str:
-        self._counter += 1
-        return f'"{self._counter}"'
+    @staticmethod
+    def etag(body: Any) -> str:
+        """The ETag of an object (or of the pending changes) as it is now: a hash of its JSON."""
+        return '"' + hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:20] + '"'
 
-    def answer(self, status: int, body: Any = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else b""
-        return Response(status, {"Content-Type": "application/json", "ETag": self.etag()}, data)
+    def answer(self, status: int, body: Any = None, *, tagged: bool = False) -> Any:
+        """``tagged``: the body is one object (or the pending changes), and the answer carries its ETag."""
+        headers = {"Content-Type": "application/json", **({"ETag": self.etag(body)} if tagged else {})}
+        return Response(status, headers, json.dumps(body).encode() if body is not None else b"")
+
+    def precondition(self, call: Sent) -> Response | None:
+        """428 or 412 for a write that needs If-Match and does not send the current ETag; None otherwise."""
+        match (call.method, *call.path):
+            case ("PUT", "objects", "host_config", name) | (
+                "POST",
+                "objects",
+                "host_config",
+                name,
+                "actions",
+                "move",
+                "invoke",
+            ):
+                current = self.etag(self.host_body(name))
+            case ("PUT", "objects", "folder_config", ident):
+                current = self.etag(self.folder_body(untilde(ident)))
+            case ("POST", "domain-types", "activation_run", "actions", "activate-changes", "invoke"):
+                current = self.etag({"value": self.pending})
+            case _:
+                return None
+        sent = call.headers.get("If-Match")
+        if sent is None:
+            return problem(428, "Precondition required", "If-Match header required for this operation.")
+        if sent != current:
+            return problem(412, "Precondition failed", f"ETag {sent} does not match the current {current}.")
+        return None
 
     def route(self, call: Sent) -> Any:
         body = call.body
         match (call.method, *call.path):
             case ("GET", "domain-types", "activation_run", "collections", "pending_changes"):
-                return self.answer(200, {"value": self.pending})
+                return self.answer(200, {"value": self.pending}, tagged=True)
             case ("GET", "objects", "host_config", name):
-                return self.answer(200, self.host_body(name)) if name in self.hosts else self.answer(404)
+                return self.answer(200, self.host_body(name), tagged=True) if name in self.hosts else self.answer(404)
             case ("GET", "domain-types", "host_config", "collections", "all"):
                 return self.answer(200, {"value": [self.host_body(name) for name in self.hosts]})
             case ("POST", "domain-types", "host_config", "collections", "all"):
                 self.add_host(body)
-                return self.answer(200, self.host_body(body["host_name"]))
+                return self.answer(200, self.host_body(body["host_name"]), tagged=True)
             case ("PUT", "objects", "host_config", name):
                 self.edit(self.hosts[name], body)
-                return self.answer(200, self.host_body(name))
+                return self.answer(200, self.host_body(name), tagged=True)
             case ("POST", "objects", "host_config", name, "actions", "move", "invoke"):
-                assert call.headers.get("If-Match"), "a move without If-Match"
                 self.hosts[name]["folder"] = self.folder(body["target_folder"])
-                return self.answer(200, self.host_body(name))
+                return self.answer(200, self.host_body(name), tagged=True)
             case ("DELETE", "objects", "host_config", name):
                 del self.hosts[name]
                 return self.answer(204)
@@ -558,7 +596,9 @@ class Server:
                 return self.answer(204)
             case ("GET", "objects", "folder_config", ident):
                 path = untilde(ident)
-                return self.answer(200, self.folder_body(path)) if path in self.folders else self.answer(404)
+                return (
+                    self.answer(200, self.folder_body(path), tagged=True) if path in self.folders else self.answer(404)
+                )
             case ("GET", "domain-types", "folder_config", "collections", "all"):
                 assert call.query == {"parent": ["~"], "recursive": ["true"]}, call.query
                 return self.answer(200, {"value": [self.folder_body(path) for path in self.folders]})
@@ -566,12 +606,12 @@ class Server:
                 path = untilde(body["parent"]).rstrip("/") + "/" + body["name"]
                 assert body["name"] and path not in self.folders and parent(path) in self.folders, body
                 self.folders[path] = {"title": body["title"], "attributes": body.get("attributes", {})}
-                return self.answer(200, self.folder_body(path))
+                return self.answer(200, self.folder_body(path), tagged=True)
             case ("PUT", "objects", "folder_config", ident):
                 found = self.folders[untilde(ident)]
                 found["title"] = body.pop("title", found["title"])
                 self.edit(found, body)
-                return self.answer(200, self.folder_body(untilde(ident)))
+                return self.answer(200, self.folder_body(untilde(ident)), tagged=True)
             case ("DELETE", "objects", "folder_config", ident):
                 assert call.query["delete_mode"] in (["recursive"], ["abort_on_nonempty"]), call.query
                 del self.folders[untilde(ident)]
@@ -582,10 +622,9 @@ class Server:
                 self.add_downtimes(kind, body)
                 return self.answer(204)
             case ("POST", "domain-types", "downtime", "actions", "delete", "invoke"):
-                assert body["delete_type"] == "by_id"
-                ident = (body["site_id"], body["downtime_id"])
-                assert ident in [(d["site_id"], d["id"]) for d in self.downtimes], body
-                self.downtimes = [d for d in self.downtimes if (d["site_id"], d["id"]) != ident]
+                columns = exact_downtime_query(body)
+                assert any(downtime_matches(columns, d) for d in self.downtimes), body
+                self.downtimes = [d for d in self.downtimes if not downtime_matches(columns, d)]
                 return self.answer(204)
             case ("GET", "objects", "service_discovery", name):
                 if name not in self.services:
@@ -700,6 +739,22 @@ class Server:
 
 def client_for(server: Server, params: dict) -> CheckmkClient:
     return CheckmkClient.from_params(params, transport=server)
+
+
+@dataclass
+class Meddling:
+    """A transport in front of ``server``: another client's ``meddle(method, url)`` may change the server's state
+    just before each request arrives; ``statuses`` are the answers' statuses, one for each of ``server.calls``."""
+
+    server: Server
+    meddle: Callable[[str, str], None]
+    statuses: list[int] = field(default_factory=list)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        self.meddle(method, url)
+        answer = self.server.request(method, url, **kwargs)
+        self.statuses.append(answer.status)
+        return answer
 
 
 # --- Host names, folder paths, times -----------------------------------------------------------------------------
@@ -1301,7 +1356,119 @@ def test_checkmk_activation_sends_the_sites_exactly(sites, force, wait, timeout,
         assert posts == []
         return
     assert [p.body for p in posts] == [{"redirect": False, "sites": sites, "force_foreign_changes": force}]
-    assert posts[0].headers["If-Match"]
+    assert posts[0].headers["If-Match"] == Server.etag({"value": changes})
+
+
+# --- ETags: Server compares If-Match as Checkmk does, and the library reads again on 412 ----------------------------
+
+API = "https://cmk.example/central/check_mk/api/1.0/"
+PENDING = "domain-types/activation_run/collections/pending_changes"
+GUARDED = {  # a write that needs If-Match: (method, path, body, where the ETag it needs is read)
+    "update host": (
+        "PUT",
+        "objects/host_config/web1",
+        {"update_attributes": {"alias": "new"}},
+        "objects/host_config/web1",
+    ),
+    "move host": (
+        "POST",
+        "objects/host_config/web1/actions/move/invoke",
+        {"target_folder": "~a"},
+        "objects/host_config/web1",
+    ),
+    "update folder": ("PUT", "objects/folder_config/~a", {"title": "new"}, "objects/folder_config/~a"),
+    "activate": (
+        "POST",
+        "domain-types/activation_run/actions/activate-changes/invoke",
+        {"redirect": False, "sites": [], "force_foreign_changes": False},
+        PENDING,
+    ),
+}
+
+
+def send(server: Server, method: str, path: str, if_match: str | None = None, body: Any = None) -> Response:
+    headers = {"Content-Type": "application/json", **({"If-Match": if_match} if if_match is not None else {})}
+    data = json.dumps(body).encode() if body is not None else None
+    return server.request(method, API + path, headers=headers, body=data, timeout=1)
+
+
+@pytest.mark.parametrize("write", GUARDED.values(), ids=GUARDED.keys())
+def test_the_server_takes_a_guarded_write_only_with_the_current_etag(write):
+    method, path, body, read = write
+    server = Server(hosts={"web1": {"folder": "/", "attributes": {}}}, pending=[{"id": "1", "user_id": USER}])
+    server.folders["/a"] = {"title": "a", "attributes": {}}
+
+    def state() -> str:
+        return json.dumps([server.hosts, server.folders, server.pending], sort_keys=True)
+
+    before, current = state(), send(server, "GET", read).header("ETag")
+    refused = {None: 428, "*": 412, '"stale"': 412, current.strip('"'): 412, f"W/{current}": 412}
+    for if_match, status in refused.items():
+        answer = send(server, method, path, if_match, body)
+        title = "Precondition required" if status == 428 else "Precondition failed"
+        assert (answer.status, answer.json()["title"]) == (status, title), if_match
+    assert state() == before, "a refused write changed nothing"
+    assert send(server, method, path, current, body).status == 200
+    assert state() != before
+    assert send(server, method, path, current, body).status == 412, "the write changed the ETag"
+
+
+def test_a_host_changed_between_read_and_update_is_read_again_and_keeps_both_changes():
+    server = Server(hosts={"web1": {"folder": "/", "attributes": {"alias": "old"}}})
+    read = Server.etag(server.host_body("web1"))
+
+    def colleague(method: str, _url: str) -> None:  # edits the host right before the library's first update
+        if method == "PUT" and not server.writes():
+            server.hosts["web1"]["attributes"]["alias"] = "theirs"
+
+    wire = Meddling(server, colleague)
+    params = VALIDATORS[checkmk_host].validate({**CONNECTION, "name": "web1", "attributes": {"ipaddress": "192.0.2.1"}})
+    params = params.validated_parameters
+    outcome = sync(
+        HostResource(CheckmkClient.from_params(params, transport=wire), "web1"),
+        "present",
+        desired_host(params),
+        check_mode=False,
+    )
+    host = ("objects", "host_config", "web1")
+    answered = [(c.method, c.path, status) for c, status in zip(server.calls, wire.statuses, strict=True)]
+    assert [a for a in answered if a[1] == host] == [
+        ("GET", host, 200),
+        ("PUT", host, 412),
+        ("GET", host, 200),
+        ("PUT", host, 200),
+    ]
+    puts = [c.headers["If-Match"] for c in server.writes()]
+    assert puts[0] == read and puts[1] not in (read, Server.etag(server.host_body("web1")))
+    assert server.hosts["web1"] == {"folder": "/", "attributes": {"alias": "theirs", "ipaddress": "192.0.2.1"}}
+    assert outcome.changed and outcome.before["attributes"] == {"alias": "old"}
+    assert outcome.after["attributes"] == {"alias": "theirs", "ipaddress": "192.0.2.1"}
+
+
+def test_an_activation_whose_changes_change_before_it_lands_reads_them_again():
+    mine = {"id": "1", "user_id": USER, "text": "mine"}
+    later = {"id": "2", "user_id": USER, "text": "made between the read and the activation"}
+    server = Server(pending=[mine])
+
+    def other_task(method: str, _url: str) -> None:  # another task of ours records a change meanwhile
+        if method == "POST" and not server.writes():
+            server.pending.append(later)
+
+    wire = Meddling(server, other_task)
+    params = VALIDATORS[checkmk_activation].validate(dict(CONNECTION)).validated_parameters
+    request = Activation(params["sites"], params["force_foreign_changes"], params["wait"], params["timeout"])
+    outcome = activate(CheckmkClient.from_params(params, transport=wire), request, check_mode=False, sleep=never_sleep)
+    answered = [(c.method, c.path[-1], status) for c, status in zip(server.calls, wire.statuses, strict=True)]
+    assert answered == [
+        ("GET", "pending_changes", 200),
+        ("POST", "invoke", 412),
+        ("GET", "pending_changes", 200),
+        ("POST", "invoke", 200),
+        ("GET", "invoke", 204),  # wait-for-completion
+    ]
+    posts = [c.headers["If-Match"] for c in server.writes()]
+    assert posts == [Server.etag({"value": [mine]}), Server.etag({"value": [mine, later]})]
+    assert outcome.changed and outcome.after["changes"] == [mine, later] and server.pending == []
 
 
 # --- The connection ----------------------------------------------------------------------------------------------

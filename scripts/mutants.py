@@ -1,0 +1,272 @@
+"""Deliberate mistakes, each on a fresh copy of the collection, each with the tests that must catch it.
+
+`make mutants` runs them (not part of `make test`: each mutant runs part of the integration suite). A mutant is
+caught when its tests fail on the mutated copy; every mutant must be caught by the fault suite or another
+integration test, so that the suite's promises are tested by the suite, not only by unit tests. The table goes to
+stdout and to tests/output/mutants.md (for the README's Reliability section).
+
+    python scripts/mutants.py                    # all mutants
+    python scripts/mutants.py --only no_log_off  # one (or more, comma-separated)
+    python scripts/mutants.py --list             # names and what each one breaks
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+OUTPUT = REPO / "tests" / "output" / "mutants.md"
+LINK = Path(".cache/collections/ansible_collections/lighthouse/monitoring")
+NOT_COPIED = shutil.ignore_patterns(
+    ".git", ".venv", ".cache", ".ansible", ".pytest_cache", ".ruff_cache", "__pycache__", "output"
+)
+FAULTS = "tests/integration/test_faults.py"
+UTILS = "plugins/module_utils"
+
+
+@dataclass(frozen=True)
+class Edit:
+    """In ``path``, the text ``old`` (exactly once) becomes ``new``."""
+
+    path: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    mistake: str
+    edits: tuple[Edit, ...]
+    tests: tuple[str, ...]  # pytest arguments: the tests that must catch it
+
+
+def faults(*scenarios: str) -> tuple[str, ...]:
+    return tuple(f"{FAULTS}::test_fault[{scenario}]" for scenario in scenarios)
+
+
+ETAG = "etag=self._etag"
+MUTANTS = (
+    Mutant(
+        "swallow_server_errors",
+        "a module that meets a 5xx or a timeout exits ok, changed: false",
+        (
+            Edit(
+                f"{UTILS}/_module.py",
+                "    except MonitoringError as exc:\n        failure = exc\n",
+                "    except MonitoringError as exc:\n        if getattr(exc, 'status', 500) >= 500:\n"
+                "            module.exit_json(changed=False)\n        failure = exc\n",
+            ),
+        ),
+        faults("5xx bursts", "timeouts"),
+    ),
+    Mutant(
+        "trust_the_204",
+        "a downtime command answered 204 is taken as applied, without listing the downtimes",
+        (
+            Edit(
+                f"{UTILS}/_checkmk/downtime.py",
+                "            return self._verify(api, target, visible, what)\n        return []  # not reached",
+                "            return []\n        return []  # not reached",
+            ),
+        ),
+        faults("silent 204"),
+    ),
+    Mutant(
+        "no_recovery",
+        "one attempt everywhere: no retries in the transport, no re-read after a lost answer or a 412",
+        (
+            Edit(f"{UTILS}/_http.py", "retries: int = 3", "retries: int = 0"),
+            Edit(f"{UTILS}/_sync.py", "attempts: int = 3", "attempts: int = 1"),
+            Edit(f"{UTILS}/_checkmk/hosts.py", "ATTEMPTS = 3", "ATTEMPTS = 1"),
+            Edit(f"{UTILS}/_checkmk/activation.py", "MAX_ATTEMPTS = 5", "MAX_ATTEMPTS = 1"),
+            Edit(f"{UTILS}/_checkmk/discovery.py", "START_ATTEMPTS = 3", "START_ATTEMPTS = 1"),
+            Edit(f"{UTILS}/_checkmk/downtime.py", "SEND_ATTEMPTS = 3", "SEND_ATTEMPTS = 1"),
+        ),
+        faults("lost answers", "dropped connections", "5xx bursts"),
+    ),
+    Mutant(
+        "if_match_star_hosts_folders",
+        "host and folder writes send If-Match: * instead of the ETag they read",
+        (
+            Edit(f"{UTILS}/_checkmk/folder.py", ETAG, 'etag="*"'),
+            Edit(f"{UTILS}/_checkmk/host.py", f"request, {ETAG}, action", 'request, etag="*", action'),
+            Edit(f"{UTILS}/_checkmk/host.py", f"                    {ETAG},\n", '                    etag="*",\n'),
+        ),
+        faults("412 races"),
+    ),
+    Mutant(
+        "if_match_star_activation",
+        "the activation sends If-Match: *, so changes made after its read are activated silently",
+        (Edit(f"{UTILS}/_checkmk/activation.py", "body=body, etag=etag,", 'body=body, etag="*",'),),
+        (*faults("changes during activation"), "tests/integration/test_concurrency.py"),
+    ),
+    Mutant(
+        "activate_foreign_changes",
+        "the activation activates other users' changes without being allowed to",
+        (
+            Edit(f"{UTILS}/_checkmk/activation.py", "if foreign and not request.force_foreign_changes:", "if False:"),
+            Edit(
+                f"{UTILS}/_checkmk/activation.py",
+                '"force_foreign_changes": request.force_foreign_changes}',
+                '"force_foreign_changes": True}',
+            ),
+        ),
+        (*faults("412 races"), "tests/integration/test_handler.py"),
+    ),
+    Mutant(
+        "resend_downtime_blindly",
+        "a downtime command whose answer was lost is sent again without listing whether it applied",
+        (
+            Edit(
+                f"{UTILS}/_checkmk/downtime.py",
+                "                try:\n                    return self._verify(api, target, visible, what)\n"
+                "                except DowntimeNotApplied:\n                    continue\n",
+                "                continue\n",
+            ),
+        ),
+        faults("lost answers", "dropped connections"),
+    ),
+    Mutant(
+        "delete_downtime_by_id",
+        "a downtime is removed by its id alone, also when another user gave it another comment since it was listed",
+        (
+            Edit(
+                f"{UTILS}/_checkmk/downtime.py",
+                '{"delete_type": "query", "query": _exactly(downtime)}',
+                '{"delete_type": "by_id", "site_id": site, "downtime_id": downtime["id"]}',
+            ),
+        ),
+        faults("412 races"),
+    ),
+    Mutant(
+        "restart_discovery_blindly",
+        "a discovery whose start's answer was lost is started again without checking whether it ran",
+        (Edit(f"{UTILS}/_checkmk/discovery.py", "        if settled():\n            return None\n", ""),),
+        faults("lost answers"),
+    ),
+    Mutant(
+        "no_log_off",
+        "the API secret is not marked no_log",
+        (Edit(f"{UTILS}/_checkmk/_args.py", '"no_log": True,', '"no_log": False,'),),
+        ("tests/integration/test_secrets.py",),
+    ),
+    Mutant(
+        "check_mode_writes",
+        "check mode creates and updates for real",
+        (
+            Edit(f"{UTILS}/_sync.py", "desired if check_mode else resource.create", "resource.create"),
+            Edit(
+                f"{UTILS}/_sync.py",
+                "overlay(current, desired, exact=resource.exact) if check_mode else resource.update(current, desired)",
+                "resource.update(current, desired)",
+            ),
+        ),
+        ("tests/integration/test_targets.py::test_target[checkmk_host]",),
+    ),
+)  # fmt: skip
+
+
+@dataclass
+class Outcome:
+    mutant: Mutant
+    caught_by: list[str]
+    seconds: float
+    note: str = ""
+
+    @property
+    def caught(self) -> bool:
+        return bool(self.caught_by)
+
+
+def mutate(mutant: Mutant, root: Path) -> Path:
+    """A copy of the collection under ``root`` with the mutant's edits; laid out like the repository (the
+    collection importable through .cache/collections)."""
+    copy = root / "collection"
+    shutil.copytree(REPO, copy, ignore=NOT_COPIED, symlinks=True)
+    for edit in mutant.edits:
+        path = copy / edit.path
+        text = path.read_text(encoding="utf-8")
+        if text.count(edit.old) != 1:
+            raise SystemExit(
+                f"mutant {mutant.name}: {edit.old!r} is not in {edit.path} exactly once; update the mutant"
+            )
+        path.write_text(text.replace(edit.old, edit.new), encoding="utf-8")
+    link = copy / LINK
+    link.parent.mkdir(parents=True)
+    link.symlink_to(Path("../../../.."))
+    return copy
+
+
+def run(mutant: Mutant, timeout: float) -> Outcome:
+    began = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix=f"mutant-{mutant.name}-") as tmp:
+        copy = mutate(mutant, Path(tmp))
+        collections = str(copy / ".cache" / "collections")
+        env = {
+            **os.environ,
+            "ANSIBLE_COLLECTIONS_PATH": collections,
+            "PYTHONPATH": collections,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+        command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rf", *mutant.tests]
+        try:
+            done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return Outcome(mutant, [], time.monotonic() - began, f"not finished within {timeout:g} s")
+    seconds = time.monotonic() - began
+    failed = re.findall(r"^FAILED (\S+)", done.stdout, re.MULTILINE)
+    if done.returncode == 1 and failed:
+        return Outcome(mutant, [name.split("/")[-1] for name in failed], seconds)
+    tail = " ".join((done.stdout + done.stderr).strip().splitlines()[-1:])
+    return Outcome(mutant, [], seconds, f"pytest exited {done.returncode}: {tail}")
+
+
+def table(outcomes: list[Outcome]) -> str:
+    lines = ["| mutant | the mistake | caught by | time |", "|---|---|---|---|"]
+    for o in outcomes:
+        caught = ", ".join(f"`{name}`" for name in o.caught_by) if o.caught else f"**not caught** ({o.note})"
+        lines.append(f"| `{o.mutant.name}` | {o.mutant.mistake} | {caught} | {o.seconds:.0f} s |")
+    total = sum(o.seconds for o in outcomes)
+    lines.append(f"\n{sum(o.caught for o in outcomes)} of {len(outcomes)} mutants caught in {total / 60:.1f} minutes.")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", help="comma-separated mutant names")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per mutant (default 900)")
+    args = parser.parse_args()
+    if args.list:
+        for mutant in MUTANTS:
+            print(f"{mutant.name}: {mutant.mistake}")
+        return 0
+    wanted = set(args.only.split(",")) if args.only else {m.name for m in MUTANTS}
+    unknown = wanted - {m.name for m in MUTANTS}
+    if unknown:
+        parser.error(f"unknown mutants: {', '.join(sorted(unknown))}")
+    outcomes = []
+    for mutant in (m for m in MUTANTS if m.name in wanted):
+        print(f"mutant {mutant.name}: {mutant.mistake} ...", flush=True)
+        outcome = run(mutant, args.timeout)
+        outcomes.append(outcome)
+        print(f"  {'caught by ' + ', '.join(outcome.caught_by) if outcome.caught else 'NOT CAUGHT: ' + outcome.note}")
+    text = table(outcomes)
+    OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    OUTPUT.write_text(text + "\n", encoding="utf-8")
+    print(text)
+    return 0 if all(o.caught for o in outcomes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
