@@ -214,6 +214,7 @@ def run(mutant: Mutant, timeout: float) -> Outcome:
         collections = str(copy / ".cache" / "collections")
         env = {
             **os.environ,
+            "COLUMNS": "300",  # pytest's short summary keeps the failure's message
             "ANSIBLE_COLLECTIONS_PATH": collections,
             "PYTHONPATH": collections,
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -224,17 +225,23 @@ def run(mutant: Mutant, timeout: float) -> Outcome:
         except subprocess.TimeoutExpired:
             return Outcome(mutant, [], time.monotonic() - began, f"not finished within {timeout:g} s")
     seconds = time.monotonic() - began
-    failed = re.findall(r"^FAILED (\S+)", done.stdout, re.MULTILINE)
+    failed = re.findall(r"^FAILED (\S+?(?:\[[^\]]*\])?)(?: - (.*))?$", done.stdout, re.MULTILINE)
     if done.returncode == 1 and failed:
-        return Outcome(mutant, [name.split("/")[-1] for name in failed], seconds)
+        return Outcome(mutant, [f"{name.split('/')[-1]} ({_why(reason)})" for name, reason in failed], seconds)
     tail = " ".join((done.stdout + done.stderr).strip().splitlines()[-1:])
     return Outcome(mutant, [], seconds, f"pytest exited {done.returncode}: {tail}")
+
+
+def _why(reason: str) -> str:
+    """The first words of a failure's assertion message, without pytest's own decoration."""
+    reason = re.sub(r"^(AssertionError|assert)\W*", "", reason.strip()).split(" assert ", 1)[0]
+    return (reason[:110] + "...") if len(reason) > 110 else reason or "failed"
 
 
 def table(outcomes: list[Outcome]) -> str:
     lines = ["| mutant | the mistake | caught by | time |", "|---|---|---|---|"]
     for o in outcomes:
-        caught = ", ".join(f"`{name}`" for name in o.caught_by) if o.caught else f"**not caught** ({o.note})"
+        caught = "; ".join(o.caught_by) if o.caught else f"**not caught** ({o.note})"
         lines.append(f"| `{o.mutant.name}` | {o.mutant.mistake} | {caught} | {o.seconds:.0f} s |")
     total = sum(o.seconds for o in outcomes)
     lines.append(f"\n{sum(o.caught for o in outcomes)} of {len(outcomes)} mutants caught in {total / 60:.1f} minutes.")

@@ -572,7 +572,14 @@ def test_fault(fault_simulator: Simulator, tmp_path: Path, scenario: str) -> Non
     assert not_allowed == [], f"{scenario}: tasks failed in a way the scenario does not allow"
     assert len(failures) <= most, f"{scenario}: {len(failures)} tasks failed, at most {most} may"
     assert [e["task"] for e in again.entries if e["status"] != "ok"] == [], f"{scenario}: the run after the lift failed"
-    assert (wrong, lost, doubles, foreign, leaks) == ([], 0, [], 0, 0)
+    counts = {
+        "objects lost": lost,
+        "duplicated": len(doubles),
+        "foreign changes activated": foreign,
+        "secret leaks": leaks,
+    }
+    problems = [f"{name}: {n}" for name, n in counts.items() if n] + wrong + doubles
+    assert problems == [], f"{scenario}: " + "; ".join(problems)
 
 
 def test_summary() -> None:

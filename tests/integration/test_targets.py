@@ -18,6 +18,13 @@ def test_target(target, simulator, tmp_path):
     simulator.control("reset", method="POST")
     play = write_play(tmp_path / "play.yml", roles=f"    - {target}\n")
     result = run_playbook(play, simulator.env)
-    assert result.rc == 0, result.output[-6000:]
+    assert result.rc == 0, f"{target} failed at {failed_task(result.output)}\n{result.output[-6000:]}"
     recap = re.search(r"localhost\s*:\s*ok=(\d+)\s+changed=(\d+).*failed=(\d+)", result.output)
     assert recap and recap.group(3) == "0", result.output[-3000:]
+
+
+def failed_task(output: str) -> str:
+    """The task that failed, as the output names it: ``TASK [role : name]`` before the first ``fatal:``."""
+    head = output.split("\nfatal:", 1)[0]
+    tasks = re.findall(r"^TASK \[([^\]]*)\]", head, re.MULTILINE)
+    return f"task {tasks[-1]!r}" if tasks and "\nfatal:" in output else "an unknown task"

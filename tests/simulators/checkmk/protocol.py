@@ -31,12 +31,24 @@ REMOTE_ENDPOINTS: set[str] = set()  # the views remote sites serve too, by endpo
 
 def init_app(app: Flask, simulated: State) -> None:
     """Serve the API and the control endpoints of `simulated` (every view module is imported by now)."""
+    app.wsgi_app = merge_slashes(app.wsgi_app)  # type: ignore[method-assign]
     app.extensions[STATE_KEY] = simulated
     app.register_blueprint(api)
     app.register_blueprint(control)
     app.register_error_handler(Problem, lambda problem: problem_response(problem.body, problem.status))
     app.register_error_handler(HTTPException, http_error)
     app.after_request(after_request)
+
+
+def merge_slashes(wsgi_app: Callable[..., Any]) -> Callable[..., Any]:
+    """A site sits behind Apache, which merges repeated slashes (MergeSlashes, on by default): clients that build
+    `//cmk/check_mk/api/1.0//domain-types/...` get the normal answer, not a redirect (which a POST cannot follow)."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        environ["PATH_INFO"] = re.sub("/{2,}", "/", environ.get("PATH_INFO", ""))
+        return wsgi_app(environ, start_response)
+
+    return app
 
 
 def state() -> State:
