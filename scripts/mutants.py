@@ -155,6 +155,12 @@ MUTANTS = (
         faults("lost answers"),
     ),
     Mutant(
+        "rename_without_waiting",
+        "a host rename goes on with the task before Checkmk's rename job has finished",
+        (Edit(f"{UTILS}/_checkmk/rename.py", "    poll(done, what=", "    poll(partial(bool, 1), what="),),
+        ("tests/integration/test_targets.py::test_target[checkmk_host_rename]",),
+    ),
+    Mutant(
         "no_log_off",
         "the API secret is not marked no_log",
         (Edit(f"{UTILS}/_checkmk/_args.py", '"no_log": True,', '"no_log": False,'),),
@@ -171,6 +177,21 @@ MUTANTS = (
                 "resource.update(current, desired)",
             ),
         ),
+        ("tests/integration/test_targets.py::test_target[checkmk_host]",),
+    ),
+    Mutant(
+        "unchecked_nodes",
+        "a cluster's nodes are not read before they are written: missing hosts and clusters reach Checkmk",
+        (
+            Edit(f"{UTILS}/_checkmk/host.py", "        if problem:\n            raise ValidationError(problem)\n", ""),
+            Edit(f"{UTILS}/_checkmk/hosts.py", "    if problems:\n", "    if False:\n"),
+        ),
+        tuple(f"tests/integration/test_targets.py::test_target[{t}]" for t in ("checkmk_host", "checkmk_hosts")),
+    ),
+    Mutant(
+        "replace_cluster_attributes",
+        "purging a cluster's attributes replaces them on 2.3 and 2.4 too, which makes it a plain host",
+        (Edit(f"{UTILS}/_checkmk/host.py", "    return release is not None and release >= (2, 5)", "    return True"),),
         ("tests/integration/test_targets.py::test_target[checkmk_host]",),
     ),
 )  # fmt: skip
@@ -221,7 +242,9 @@ def run(mutant: Mutant, timeout: float) -> Outcome:
         }
         command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-rf", *mutant.tests]
         try:
-            done = subprocess.run(command, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout)
+            done = subprocess.run(
+                command, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout, check=False
+            )
         except subprocess.TimeoutExpired:
             return Outcome(mutant, [], time.monotonic() - began, f"not finished within {timeout:g} s")
     seconds = time.monotonic() - began
@@ -249,7 +272,7 @@ def table(outcomes: list[Outcome]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--only", help="comma-separated mutant names")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--timeout", type=float, default=900, help="seconds per mutant (default 900)")

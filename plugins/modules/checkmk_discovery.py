@@ -13,7 +13,7 @@ description:
   - The task is C(changed) when a host's monitored services or host labels differ afterwards, which the module
     finds by reading the services before and after; a discovery that finds nothing new changes nothing.
   - When a discovery of the host, or another bulk discovery, is running, the task waits for it; so it does when the
-    answer to its start was lost (a dropped connection, a 502 from a proxy). Then it checks first: when the hosts'
+    answer to its start was lost (a dropped connection, a 502 from a proxy). Then it checks first; when the hosts'
     services show nothing left for the mode, that discovery did the work and none is started; otherwise it starts
     its own (V(refresh) and V(tabula_rasa), whose work cannot be seen, always start again). At most three starts.
   - Changes are recorded by Checkmk as pending changes; notify the C(checkmk activate changes) handler of the role

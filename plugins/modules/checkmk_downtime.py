@@ -14,7 +14,7 @@ description:
     O(state=present), a downtime with the same identity and window is left alone; one with another window is
     replaced (the new one is set before the old one is removed, so the host is never without a downtime).
     With O(state=absent), exactly the downtimes with that identity are removed, each by a query on its id and
-    identity: a downtime that another user gave another comment since the task listed it is theirs, and stays.
+    identity, so a downtime that another user gave another comment since the task listed it (it is theirs now) stays.
   - Checkmk answers 204 when it has sent a downtime command to the monitoring core, not when the core applied it.
     So after each change the module lists the downtimes until the change is visible on the host's site, for at
     most O(verify_timeout) seconds; if it never shows, the task fails, saying so. With O(site_urls), the command

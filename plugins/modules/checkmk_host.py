@@ -50,14 +50,51 @@ options:
     description:
       - Make O(attributes) the host's complete set of attributes, removing the attributes (and labels) not listed.
       - Attributes inherited from folders are not affected.
+      - The nodes of a cluster host are kept, also on Checkmk 2.3 and 2.4, where replacing a cluster's attributes
+        would drop them (the module merges and removes attributes there instead, in two requests).
     type: bool
     default: false
+  nodes:
+    description:
+      - Make the host a cluster host of these nodes, for example the hosts of a database cluster; Checkmk shows the
+        services that the nodes share on the cluster host.
+      - A new host is created as a cluster host. An existing cluster host gets exactly these nodes, in this order.
+      - Each node must be a host that exists and is not a cluster host itself; no node may be named twice or be the
+        cluster host itself. Unknown nodes and cluster hosts among the nodes fail the task, in check mode too, before
+        anything is written (the nodes are read when they are to change).
+      - If not set, a new host is a plain host and the nodes of an existing cluster host are left as they are. An
+        existing host that is not a cluster host cannot become one (Checkmk has no such operation); remove it first.
+      - An empty list is an error.
+    type: list
+    elements: str
+    version_added: 0.1.0
   state:
     description:
       - Whether the host should exist.
     type: str
     choices: [present, absent]
     default: present
+  renamed_from:
+    description:
+      - Earlier names of the host. When no host is called O(name) but one of these exists, the module renames it to
+        O(name) (Checkmk's rename, which also renames the host in the monitoring history and follows it with its
+        services and downtimes once activated), then applies the rest of the task. Check mode predicts the rename.
+      - If O(name) and an earlier name both exist, the task fails and names both.
+      - Checkmk renames only when no change is pending on any site; see O(activate_before_rename).
+      - Used with O(state=present) only.
+    type: list
+    elements: str
+    default: []
+  activate_before_rename:
+    description:
+      - When a rename is due and changes are pending, activate them first (as
+        M(lighthouse.monitoring.checkmk_activation) does, so only the automation user's own changes; other users'
+        changes make the task fail, naming them). When V(false), pending changes make the task fail with a message
+        that says so.
+      - The rename itself is recorded as a pending change; activate it afterwards (the C(checkmk activate changes)
+        handler).
+    type: bool
+    default: false
 seealso:
   - module: lighthouse.monitoring.checkmk_folder
 """
@@ -101,6 +138,16 @@ EXAMPLES = r"""
         name: web01.example.com
         folder: /linux/frontends
 
+    - name: Group two database servers into a cluster host
+      lighthouse.monitoring.checkmk_host:
+        name: db.example.com
+        folder: /linux/db
+        attributes:
+          ipaddress: 192.0.2.20
+        nodes:
+          - db01.example.com
+          - db02.example.com
+
     - name: Make the listed attributes the host's only attributes
       lighthouse.monitoring.checkmk_host:
         name: web01.example.com
@@ -109,9 +156,15 @@ EXAMPLES = r"""
           ipaddress: 192.0.2.11
         purge_attributes: true
 
+    - name: Rename the host (nothing happens once it has the new name)
+      lighthouse.monitoring.checkmk_host:
+        name: www01.example.com
+        renamed_from: [web01.example.com]
+        activate_before_rename: true
+
     - name: Remove the host
       lighthouse.monitoring.checkmk_host:
-        name: web01.example.com
+        name: www01.example.com
         state: absent
 """
 
@@ -133,6 +186,18 @@ host:
       description: The host's own attributes, without server-managed meta data.
       type: dict
       sample: {"ipaddress": "192.0.2.10", "labels": {"role": "web"}}
+    nodes:
+      description: The nodes of a cluster host.
+      returned: when the host is a cluster host
+      type: list
+      elements: str
+      sample: ["db01.example.com", "db02.example.com"]
+      version_added: 0.1.0
+renamed_from:
+  description: The earlier name of a host that the task renamed (in check mode, would rename).
+  returned: when the host was renamed
+  type: str
+  sample: web01.example.com
 created_folders:
   description: Folders that were created (in check mode, would be) because the host's folder was missing.
   returned: always
@@ -151,7 +216,8 @@ pending_changes:
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._args import connection_spec
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import HostResource, desired_host
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import desired_host
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.rename import renamed_host, with_rename
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import sync
 
@@ -164,16 +230,21 @@ def main() -> None:
             folder=dict(type="str"),
             attributes=dict(type="dict", default={}),
             purge_attributes=dict(type="bool", default=False),
+            nodes=dict(type="list", elements="str"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
+            renamed_from=dict(type="list", elements="str", default=[]),
+            activate_before_rename=dict(type="bool", default=False),
         )
     )
     p = module.params
     with api_errors(module):
         client = CheckmkClient.from_params(p)
         desired = desired_host(p)
-        folder = p["folder"] if p["state"] == "present" else None
-        resource = HostResource(client, p["name"], folder=folder, purge=p["purge_attributes"])
-        outcome = sync(resource, p["state"], desired, check_mode=module.check_mode)
+        folder, nodes = (p["folder"], desired.get("nodes")) if p["state"] == "present" else (None, None)
+        resource, earlier = renamed_host(
+            client, p, check_mode=module.check_mode, folder=folder, purge=p["purge_attributes"], nodes=nodes
+        )
+        outcome = with_rename(sync(resource, p["state"], desired, check_mode=module.check_mode), earlier)
         extra = dict(created_folders=resource.created_folders, pending_changes=client.recorded_changes())
     module.exit_json(**outcome.result("host", diff=module._diff), **extra)
 

@@ -53,6 +53,17 @@ options:
         description: Host attributes, as for M(lighthouse.monitoring.checkmk_host).
         type: dict
         default: {}
+      nodes:
+        description:
+          - Make the host a cluster host of these nodes, as O(lighthouse.monitoring.checkmk_host#module:nodes) does.
+          - A node may be a host that this task creates. New cluster hosts are created one by one after the plain
+            hosts, and nodes are changed per cluster host (no bulk endpoint knows nodes).
+          - Unknown nodes, cluster hosts among the nodes, and nodes for an existing host that is not a cluster host
+            fail the task before anything is written. If not set, the nodes of an existing cluster host are left as
+            they are. An empty list is an error.
+        type: list
+        elements: str
+        version_added: 0.1.0
   state:
     description:
       - V(present) creates and updates the hosts, V(absent) removes those that exist.
@@ -62,6 +73,7 @@ options:
   purge_attributes:
     description:
       - Replace each host's attributes with the declared ones instead of merging them.
+      - The nodes of cluster hosts are kept (on Checkmk 2.3 and 2.4 by merging and removing attributes instead).
     type: bool
     default: false
   exclusive_folder:
@@ -101,6 +113,19 @@ EXAMPLES = r"""
         folder: /clusters/k8s
         attributes:
           ipaddress: 192.0.2.32
+  delegate_to: localhost
+  notify: checkmk activate changes
+
+- name: Two database servers and their cluster host, in one task
+  lighthouse.monitoring.checkmk_hosts:
+    hosts:
+      - name: db01.example.com
+        folder: /clusters/db
+      - name: db02.example.com
+        folder: /clusters/db
+      - name: db.example.com
+        folder: /clusters/db
+        nodes: [db01.example.com, db02.example.com]
   delegate_to: localhost
   notify: checkmk activate changes
 
@@ -157,6 +182,7 @@ def main() -> None:
                     name=dict(type="str", required=True),
                     folder=dict(type="str"),
                     attributes=dict(type="dict", default={}),
+                    nodes=dict(type="list", elements="str"),
                 ),
             ),
             state=dict(type="str", choices=["present", "absent"], default="present"),

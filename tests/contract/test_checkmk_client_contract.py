@@ -2,8 +2,8 @@
 and each answer they read, is validated against that version's official OpenAPI document while the
 host and folder resources go through their whole lifecycle (check mode, create, update, purge, move, delete),
 while services are discovered (single host and bulk) and changes activated (waiting for the runs), while
-downtimes are set, verified and removed (also through a remote site's own API), and while many hosts are
-written through the bulk endpoints."""
+downtimes are set, verified and removed (also through a remote site's own API), while many hosts are
+written through the bulk endpoints, and while cluster hosts are created and their nodes changed."""
 
 from __future__ import annotations
 
@@ -254,3 +254,43 @@ def test_bulk_hosts_against_the_spec(version):
         "/domain-types/host_config/actions/bulk-update/invoke",
         "/domain-types/host_config/actions/bulk-delete/invoke",
     } <= paths
+
+
+@pytest.mark.parametrize("version", ["2.3", "2.4", "2.5"])
+def test_cluster_hosts_against_the_spec(version):
+    """checkmk_host and checkmk_hosts create clusters through the clusters collection, set nodes through the nodes
+    property with the host's ETag, and keep a cluster's nodes when purging its attributes (2.3 and 2.4 would drop
+    them if the attributes were replaced)."""
+    transport = ValidatingTransport(Contract(version))
+    client = client_for(transport)
+    state = transport.contract.state
+
+    def cluster(check_mode=False, purge=False, **params):
+        params = {"name": "db", "folder": "/db", **params}
+        resource = HostResource(client, "db", folder="/db", purge=purge, nodes=params.get("nodes"))
+        return sync(resource, "present", desired_host(params), check_mode=check_mode)
+
+    for name in ("db01", "db02"):
+        create_host(client, name)
+    attributes = {"ipaddress": "192.0.2.20", "alias": "DB"}
+    assert cluster(check_mode=True, nodes=["db01"], attributes=attributes).changed and "db" not in state.hosts
+    assert cluster(nodes=["db01"], attributes=attributes).after["nodes"] == ["db01"]
+    assert not cluster(nodes=["db01"], attributes=attributes).changed
+    assert cluster(nodes=["db01", "db02"]).after["nodes"] == ["db01", "db02"]
+    assert cluster(attributes={"alias": "DB"}, purge=True).after["attributes"] == {"alias": "DB"}
+    assert state.hosts["db"].cluster_nodes == ["db01", "db02"]  # kept in every version
+
+    def bulk(hosts, **params):
+        inventory = Inventory.from_params({"hosts": hosts, "batch_size": 500, **params})
+        return BulkHosts(client, inventory).apply(check_mode=False).extra["results"]
+
+    hosts = [{"name": "web01"}, {"name": "web", "folder": "/web", "nodes": ["web01"]}]
+    assert bulk(hosts)["created"] == ["web01", "web"]
+    assert bulk([{"name": "web", "folder": "/", "nodes": ["web01", "db01"]}])["moved"] == ["web"]
+    assert bulk([{"name": "web", "attributes": {"alias": "Web"}}], purge_attributes=True)["updated"] == ["web"]
+    assert state.hosts["web"].cluster_nodes == ["web01", "db01"]
+    assert bulk([{"name": "web"}, {"name": "db"}], state="absent")["removed"] == ["db", "web"]
+
+    exchanges = set(transport.exchanges)
+    assert ("POST", "/domain-types/host_config/collections/clusters", 200) in exchanges
+    assert {("PUT", f"/objects/host_config/{name}/properties/nodes", 200) for name in ("db", "web")} <= exchanges

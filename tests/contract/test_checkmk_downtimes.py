@@ -568,6 +568,8 @@ def test_default_comments_and_newlines() -> None:
         *["Downtime for hosts web1, web10"] * 2,
         "Downtime for service CPU load@db1",
         "Downtime for service Memory@db1",
+        "Downtime for service Check_MK@db1",  # the services every host with an agent has without discovery
+        "Downtime for service Check_MK Discovery@db1",
     ]
 
 

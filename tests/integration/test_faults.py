@@ -377,34 +377,59 @@ def downtime_problems(after: dict, wanted: tuple[str, str, str]) -> list[str]:
     return [] if downtime_keys(after)[(site, host, None, comment)] else [f"no downtime {comment!r} of {host} on {site}"]
 
 
-# Per task: what it must have left on the server when it reports ok or changed (entry, state before, state after).
+# What a task must have left on the server when it reports ok or changed: problems, given (entry, state before, after).
 Check = Callable[[dict, dict, dict], list[str]]
+
+
+def folder_as_declared(slug: str) -> Check:
+    return lambda entry, before, after: folder_problems(after, slug)
+
+
+def looped_hosts_as_declared(entry: dict, before: dict, after: dict) -> list[str]:
+    """Each host of a loop that did not fail."""
+    items = [item["item"] for item in entry["result"]["results"] if not item.get("failed")]
+    return [problem for name in items for problem in host_problems(after, name)]
+
+
+def hosts_as_declared(prefix: str) -> Check:
+    return lambda entry, before, after: [
+        p for name in HOSTS if name.startswith(prefix) for p in host_problems(after, name)
+    ]
+
+
+def hosts_gone(*names: str) -> Check:
+    return lambda entry, before, after: [f"host {name} is still there" for name in names if name in after["hosts"]]
+
+
+def folder_gone(slug: str) -> Check:
+    return lambda entry, before, after: [f"folder {slug} is still there"] if slug in after["folders"] else []
+
+
+def downtime_set(site: str, host: str, comment: str) -> Check:
+    return lambda entry, before, after: downtime_problems(after, (site, host, comment))
+
+
+def downtime_gone(entry: dict, before: dict, after: dict) -> list[str]:
+    return ["the downtime of keep01 is still there"] if gone_downtime_left(after) else []
+
+
 CONVERGED: dict[str, Check] = {
-    "Folder for the web servers (updated)": lambda e, b, a: folder_problems(a, "~faults~web"),
-    "A new folder for applications": lambda e, b, a: folder_problems(a, "~faults~app"),
-    "Web servers, one by one (web01 updated, web02 updated and moved, web03 created)": lambda e, b, a: [
-        p for item in e["result"]["results"] if not item.get("failed") for p in host_problems(a, item["item"])
-    ],
-    "Database servers of the remote site, in bulk (db01 to db03 updated, the others created)": lambda e, b, a: [
-        p for name in HOSTS if name.startswith("db") for p in host_problems(a, name)
-    ],
-    "A host that is gone": lambda e, b, a: ["host old01 is still there"] if "old01" in a["hosts"] else [],
-    "Hosts that are gone, in bulk": lambda e, b, a: [f"host {n} is still there" for n in GONE_HOSTS[1:]
-                                                     if n in a["hosts"]],
-    "A folder that is gone": lambda e, b, a: ["folder ~faults~gone is still there"] if "~faults~gone" in a["folders"]
-                                             else [],
+    "Folder for the web servers (updated)": folder_as_declared("~faults~web"),
+    "A new folder for applications": folder_as_declared("~faults~app"),
+    "Web servers, one by one (web01 updated, web02 updated and moved, web03 created)": looped_hosts_as_declared,
+    "Database servers of the remote site, in bulk (db01 to db03 updated, the others created)": hosts_as_declared("db"),
+    "A host that is gone": hosts_gone("old01"),
+    "Hosts that are gone, in bulk": hosts_gone("gone01", "gone02"),
+    "A folder that is gone": folder_gone("~faults~gone"),
     "Activate the configuration": activation_problems,
-    "Discover the web servers' services": lambda e, b, a: discovery_problems(a),
+    "Discover the web servers' services": lambda entry, before, after: discovery_problems(after),
     "Activate the discovered services": activation_problems,
-    "Downtime for a host of the central site": lambda e, b, a: downtime_problems(
-        a, ("cmk", "web01", "fault suite window")
+    "Downtime for a host of the central site": downtime_set("cmk", "web01", "fault suite window"),
+    "Downtime for a host of the remote site, with its API as the fallback": downtime_set(
+        "remote1", "db01", "fault suite remote window"
     ),
-    "Downtime for a host of the remote site, with its API as the fallback": lambda e, b, a: downtime_problems(
-        a, ("remote1", "db01", "fault suite remote window")
-    ),
-    "A downtime that is over": lambda e, b, a: ["the downtime of keep01 is still there"] if gone_downtime_left(a)
-                                               else [],
-}  # fmt: skip
+    "A downtime that is over": downtime_gone,
+}
 
 
 def false_successes(run: Run) -> list[str]:

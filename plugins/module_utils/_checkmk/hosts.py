@@ -6,6 +6,13 @@ The plan compares each declared host with the list (as ``checkmk_host`` does for
 mode and the diff mean the same; writes are grouped: missing folders first, then bulk-create, bulk-update,
 the move endpoint for hosts whose folder changed, and bulk-delete. A batch that partly fails ("Some actions
 failed") names its failed hosts; the others are kept, so running the task again converges.
+
+Cluster hosts (hosts declared with ``nodes``) need requests of their own, as no bulk endpoint knows nodes:
+bulk-create takes no ``nodes``, so each new cluster is created through the clusters collection, after the bulk
+create of the plain hosts (its nodes may be among them); nodes that change are set through each cluster's nodes
+property, which wants the host's ETag, which the list does not give: one GET of the host, shared with a move of the
+same host (the move's answer carries the ETag for the nodes). The list shows every host's nodes, so unfit nodes
+(missing hosts, clusters) fail the task before anything is sent.
 """
 
 from __future__ import annotations
@@ -21,15 +28,20 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.fol
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.folder import (
     ROOT,
     Folders,
-    attribute_update,
     normalize_path,
     parent_of,
     slug,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import (
+    CLUSTERS,
     COLLECTION,
+    attribute_updates,
     from_api,
+    no_cluster_error,
+    node_problems,
+    replace_keeps_nodes,
     validate_host_name,
+    validate_nodes,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
     ApiError,
@@ -52,7 +64,7 @@ ATTEMPTS = 3
 class Inventory:
     """The task's hosts, validated before anything is sent."""
 
-    hosts: dict  # name -> {"name", "attributes", "folder"?}
+    hosts: dict  # name -> {"name", "attributes", "folder"?, "nodes"?}
     state: str = "present"
     purge: bool = False
     exclusive_folder: str | None = None
@@ -86,6 +98,8 @@ class Inventory:
             host: Model = {"name": entry["name"], "attributes": dict(entry.get("attributes") or {})}
             if entry.get("folder") is not None:
                 host["folder"] = normalize_path(entry["folder"])
+            if entry.get("nodes") is not None:
+                host["nodes"] = validate_nodes(entry["name"], entry["nodes"])
             hosts[entry["name"]] = host
         purge = bool(params.get("purge_attributes"))
         return cls(hosts, params.get("state") or "present", purge, exclusive, bool(recursive), batch_size)
@@ -105,8 +119,9 @@ class Plan:
     """What to do with each host; ``after`` as the hosts will be."""
 
     create: list = field(default_factory=list)  # desired models
-    update: dict = field(default_factory=dict)  # name -> bulk-update entry
+    update: dict = field(default_factory=dict)  # name -> bulk-update entries (two for a cluster, see host.py)
     move: dict = field(default_factory=dict)  # name -> (from, to)
+    nodes: dict = field(default_factory=dict)  # name -> the cluster's new nodes
     remove: list = field(default_factory=list)  # names
     unchanged: list = field(default_factory=list)
     before: dict = field(default_factory=dict)
@@ -114,23 +129,43 @@ class Plan:
 
     @property
     def changed(self) -> bool:
-        return bool(self.create or self.update or self.move or self.remove)
+        return bool(self.create or self.update or self.move or self.nodes or self.remove)
 
     def size(self) -> int:
         """How many hosts are still to write."""
-        return len(self.create) + len(self.update) + len(self.move) + len(self.remove)
+        return len(self.create) + len(self.update) + len(self.move) + len(self.nodes) + len(self.remove)
 
     def results(self) -> dict:
         return {
             "created": [h["name"] for h in self.create],
-            "updated": sorted(self.update),
+            "updated": sorted(set(self.update) | set(self.nodes)),
             "moved": sorted(self.move),
             "removed": sorted(self.remove),
             "unchanged": sorted(self.unchanged),
         }
 
 
-def plan(inventory: Inventory, current: Mapping[str, Model]) -> Plan:
+def check_nodes(inventory: Inventory, current: Mapping[str, Model]) -> None:
+    """Raise, in one line, on the declared nodes that cannot be: of a host that exists and is no cluster, or naming
+    hosts that neither exist nor are created by the task, or clusters. Nodes that stay as they are pass."""
+    if inventory.state != "present":
+        return
+    hosts = {**inventory.hosts, **current}  # what exists after the creates: a declared host is created as declared
+    problems = []
+    for name, desired in inventory.hosts.items():
+        host = current.get(name)
+        if "nodes" not in desired or (host is not None and host.get("nodes") == desired["nodes"]):
+            continue
+        if host is not None and "nodes" not in host:
+            problems.append(str(no_cluster_error(name)))
+        elif problem := node_problems(name, desired["nodes"], hosts):
+            problems.append(problem)
+    if problems:
+        raise ValidationError("; ".join(problems))
+
+
+def plan(inventory: Inventory, current: Mapping[str, Model], *, keeps_nodes: bool = False) -> Plan:
+    """``keeps_nodes``: whether the server keeps a cluster's nodes when its attributes are replaced (2.5)."""
     result = Plan()
     for name, desired in inventory.hosts.items():
         host = current.get(name)
@@ -145,18 +180,23 @@ def plan(inventory: Inventory, current: Mapping[str, Model]) -> Plan:
             result.create.append(desired)
             result.after[name] = dict(desired, folder=desired.get("folder", ROOT))
             continue
-        request = attribute_update(host, desired, purge=inventory.purge)
+        requests = attribute_updates(host, desired, purge=inventory.purge, keeps_nodes=keeps_nodes)
         folder = desired.get("folder", host["folder"])
-        if request:
-            result.update[name] = {"host_name": name, **request}
+        nodes = desired.get("nodes", host.get("nodes"))
+        if requests:
+            result.update[name] = [{"host_name": name, **request} for request in requests]
         if folder != host["folder"]:
             result.move[name] = (host["folder"], folder)
-        if request or folder != host["folder"]:
+        if nodes != host.get("nodes"):
+            result.nodes[name] = nodes
+        if requests or folder != host["folder"] or nodes != host.get("nodes"):
             attributes = (
                 desired["attributes"] if inventory.purge else overlay(host["attributes"], desired["attributes"])
             )
             result.before[name] = host
             result.after[name] = dict(host, attributes=attributes, folder=folder)
+            if nodes is not None:
+                result.after[name]["nodes"] = nodes
         else:
             result.unchanged.append(name)
     for name, host in current.items():
@@ -180,8 +220,14 @@ class BulkHosts:
         hosts = (answer.json() or {}).get("value", [])
         return {h["id"]: from_api(h) for h in hosts}
 
+    def _plan(self) -> Plan:
+        """List the hosts and plan the writes; unfit nodes raise before anything is written."""
+        current = self.read()
+        check_nodes(self.inventory, current)
+        return plan(self.inventory, current, keeps_nodes=replace_keeps_nodes(self.client.release))
+
     def apply(self, *, check_mode: bool) -> Outcome:
-        todo = plan(self.inventory, self.read())
+        todo = self._plan()
         if todo.changed and not check_mode:
             self._write_checked(todo)
         results = todo.results()
@@ -208,21 +254,26 @@ class BulkHosts:
                 if fruitless == ATTEMPTS or not reread_settles(exc):
                     raise
             self.failed.clear()
-            left = plan(self.inventory, self.read())
+            left = self._plan()
             fruitless = fruitless if left.size() >= todo.size() else 0
             todo = left
 
     def _write(self, todo: Plan) -> None:
         folders = {h.get("folder", ROOT) for h in todo.create} | {to for _from, to in todo.move.values()}
         self._create_folders(folders - {ROOT})
-        for batch in _batches(todo.create, self.inventory.batch_size):
+        plain = [host for host in todo.create if "nodes" not in host]
+        for batch in _batches(plain, self.inventory.batch_size):
             entries = [_create_entry(host) for host in batch]
             self._bulk("POST", BULK_CREATE, entries, "create")
-        for batch in _batches(list(todo.update.values()), self.inventory.batch_size):
+        for host in todo.create:
+            if "nodes" in host:
+                self._create_cluster(host)
+        updates = [entry for entries in todo.update.values() for entry in entries]
+        for batch in _batches(updates, self.inventory.batch_size):
             self._bulk("PUT", BULK_UPDATE, batch, "update")
-        for name, (old, new) in sorted(todo.move.items()):
+        for name in sorted(set(todo.move) | set(todo.nodes)):
             if name not in self.failed:
-                self._move(name, old, new)
+                self._move_and_set_nodes(name, todo.move.get(name), todo.nodes.get(name))
         for batch in _batches(todo.remove, self.inventory.batch_size):
             self._delete(batch)
 
@@ -251,18 +302,37 @@ class BulkHosts:
                 raise
             self.failed.update({name: f"{verb}: {reason}" for name, reason in failed.items()})
 
-    def _move(self, name: str, old: str, new: str) -> None:
+    def _create_cluster(self, host: Model) -> None:
+        name, folder = host["name"], host.get("folder", ROOT)
+        action = f"create cluster host '{name}' in folder '{folder}'"
+        try:
+            self.client.write("POST", CLUSTERS, {**_create_entry(host), "nodes": host["nodes"]}, action=action)
+        except ApiError as exc:
+            if reread_settles(exc):  # created after all: the hosts are listed again
+                raise
+            self.failed[name] = f"create: {exc}"
+
+    def _move_and_set_nodes(self, name: str, move: tuple | None, nodes: list | None) -> None:
+        """One GET for the ETag; the move answers with the next one, the nodes last (their answer has none)."""
         host_path = object_path("host_config", name)
-        action = f"move host '{name}' from folder '{old}' to '{new}'"
+        verb = "move" if move is not None else "nodes"
         try:
             _body, etag = self.client.get(host_path, action=f"read host '{name}'")
-            self.client.write(
-                "POST", f"{host_path}/actions/move/invoke", {"target_folder": slug(new)}, etag=etag, action=action
-            )
+            if move is not None:
+                old, new = move
+                action = f"move host '{name}' from folder '{old}' to '{new}'"
+                move_to = {"target_folder": slug(new)}
+                _body, etag = self.client.write(
+                    "POST", f"{host_path}/actions/move/invoke", move_to, etag=etag, action=action
+                )
+            if nodes is not None:
+                verb = "nodes"
+                action = f"set the nodes of cluster '{name}'"
+                self.client.write("PUT", f"{host_path}/properties/nodes", {"nodes": nodes}, etag=etag, action=action)
         except ApiError as exc:
-            if reread_settles(exc):  # moved after all, or changed meanwhile: the hosts are listed again
+            if reread_settles(exc):  # written after all, or changed meanwhile: the hosts are listed again
                 raise
-            self.failed[name] = f"move: {exc}"
+            self.failed[name] = f"{verb}: {exc}"
 
     def _delete(self, names: list) -> None:
         action = f"delete {len(names)} hosts ({names[0]} ...)"

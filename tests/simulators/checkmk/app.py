@@ -1,7 +1,7 @@
 """The Flask app: the Checkmk REST API of one site, plus control endpoints for tests under /_simulator.
 
-Setup (version, sites, folders, hosts) is served from here; activation.py, discovery.py and downtimes.py serve
-theirs.
+Setup (version, sites, folders, hosts) is served from here; activation.py, clusters.py, discovery.py, downtimes.py
+and rename.py serve theirs.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 from flask import Flask, g, request
 from werkzeug.wrappers import Response
 
-from . import activation, discovery, downtimes, faults
+# Each of these modules registers its routes when imported.
+from . import activation, clusters, discovery, downtimes, faults, rename  # noqa: F401  # pylint: disable=unused-import
 from . import validation as v
 from .config import SimulatorConfig
 from .problem import Problem, field_problem
@@ -207,6 +208,10 @@ def updated_attributes(current: Attributes, body: Mapping[str, Any]) -> tuple[At
 def edit_host(host: Host, body: Mapping[str, Any]) -> list[str]:
     """Apply an update body as Checkmk does: the names set are removed even when others were not set."""
     attributes, missing = updated_attributes(host.attributes, body)
+    if body.get("attributes") and state().config.api_version in ("2.3", "2.4"):
+        # Host.edit(attributes, None): replacing the attributes drops the nodes, a cluster becomes a plain host
+        # (fixed in 2.5.0b1, werk "REST-API: Update hosts no longer modifies cluster nodes").
+        host.cluster_nodes = None
     if body.get("attributes") or body.get("update_attributes"):
         state().set_host_attributes(host, attributes, g.user, "Modified host %s.")
     elif len(missing) < len(body.get("remove_attributes") or []):

@@ -143,6 +143,40 @@ class HostDiscovery:
         }
 
 
+# The services the core of a site monitors on a host besides its autochecks, under the rules a new site is
+# created with (Checkmk's cmk/base/core/nagios/_create_config.py, create_nagios_servicedefs):
+# - `Check_MK`, the service of the host's data sources, unless the host is a ping host
+#   (cmk/base/config.py, ConfigCache.checkmk_check_parameters);
+# - `Check_MK Discovery`, the periodic discovery check of the default rule "Perform every two hours a service
+#   discovery" (cmk/gui/watolib/sample_config/_constants.py), unless the host is a ping host
+#   (ConfigCache.discovery_check_parameters);
+# - `PING` while the host has no autochecks (nor active or custom checks, which do not exist here), and
+#   `PING IPv6` for every dual-stack host (whose primary address family is IPv4 here).
+CHECK_MK, CHECK_MK_DISCOVERY, PING, PING_IPV6 = "Check_MK", "Check_MK Discovery", "PING", "PING IPv6"
+TCP_AGENTS = frozenset({"cmk-agent", "all-agents", "special-agents"})  # the tags with the auxiliary tag `tcp`
+SNMP_TAGS = frozenset({"snmp-v1", "snmp-v2"})  # the tags with the auxiliary tag `snmp`
+
+
+def is_ping_host(attributes: Mapping[str, Any]) -> bool:
+    """ConfigCache.is_ping_host on a host's effective attributes: no agent or special agent, no SNMP, no piggyback
+    data expected (`auto-piggyback` finds none here) and no management board."""
+    return not (
+        attributes.get("tag_agent") in TCP_AGENTS
+        or attributes.get("tag_snmp_ds") in SNMP_TAGS
+        or attributes.get("tag_piggyback") == "piggyback"
+        or attributes.get("management_protocol", "none") != "none"
+    )
+
+
+def core_services(attributes: Mapping[str, Any], *, autochecks: bool) -> tuple[str, ...]:
+    """The names of the services the core creates for a host with these effective attributes besides its
+    autochecks (`autochecks`: whether it has any)."""
+    data_sources = () if is_ping_host(attributes) else (CHECK_MK, CHECK_MK_DISCOVERY)
+    ping = () if autochecks else (PING,)
+    dual_stack = (PING_IPV6,) if attributes.get("tag_address_family") == "ip-v4v6" else ()
+    return (*data_sources, *ping, *dual_stack)
+
+
 def service_from(body: Mapping[str, Any]) -> Service:
     """From a control endpoint's entry `{"check_plugin_name", "service_name", "service_item"?, "service_labels"?}`."""
     labels = dict(body.get("service_labels", {}))

@@ -15,7 +15,7 @@ from hashlib import sha256
 from typing import Any
 
 from .config import BUILTIN_TAG_GROUPS, SimulatorConfig
-from .services import DiscoverySettings, HostDiscovery, Service
+from .services import DiscoverySettings, HostDiscovery, Service, core_services
 
 Attributes = dict[str, Any]
 
@@ -187,11 +187,18 @@ class ActivationRun(Job):
     changes: tuple[Change, ...]  # those pending for `sites` when the run started
     force_foreign_changes: bool
     hosts: dict[str, str]  # the hosts of `sites` and their site when the run started: what gets monitored
+    core_services: dict[str, tuple[str, ...]] = field(default_factory=dict)  # those of `hosts` at the start
 
     def finish(self, state: State) -> None:
         state.confirm_changes(self.changes, self.sites)
         activated = {host: site for host, site in state.activated_hosts.items() if site not in self.sites}
         state.activated_hosts = {**activated, **self.hosts}
+        kept = {host: services for host, services in state.core_services.items() if host in activated}
+        state.core_services = {**kept, **self.core_services}
+        for site in self.sites:  # a renamed host's downtimes follow its new name in the core
+            for downtime in state.all_downtimes([site]):
+                downtime.host_name = state.core_renames[site].get(downtime.host_name, downtime.host_name)
+            state.core_renames[site].clear()
         state.forget_unmonitored_downtimes(self.sites)
 
 
@@ -292,10 +299,13 @@ class State:
         self.discovery_seconds = self.config.discovery_seconds
         self.activations: dict[str, ActivationRun] = {}
         self.activated_hosts: dict[str, str] = {}  # the monitored hosts and their site, as last activated
+        self.core_services: dict[str, tuple[str, ...]] = {}  # services.core_services of those hosts, likewise
         self.before_activate: list[Mapping[str, Any]] = []  # changes to add when activation is next asked for
         self.before_bulk_create: list[Mapping[str, Any]] = []  # hosts another user creates before the next bulk create
         self.discovery: dict[str, HostDiscovery] = {}
         self.discovery_jobs: dict[str, DiscoveryJob] = {}  # by id: a host's or the bulk job id is used again
+        self.rename_jobs: list[Job] = []  # rename.RenameJob, one at a time
+        self.core_renames: dict[str, dict[str, str]] = {site: {} for site in self.config.sites}  # old -> new name
         self.discovery_history: list[DiscoveryJob] = []  # every job started, in order
         self.downtimes: dict[str, dict[int, Downtime]] = {site: {} for site in self.config.sites}
         self.last_downtime_id: dict[str, int] = dict.fromkeys(self.config.sites, 0)
@@ -307,7 +317,7 @@ class State:
         """Finish the jobs whose time is up, in the order they end, and forget the downtimes that are over: no
         threads, every request calls this first."""
         now = self.clock()
-        jobs: list[Job] = [*self.activations.values(), *self.discovery_jobs.values()]
+        jobs: list[Job] = [*self.activations.values(), *self.discovery_jobs.values(), *self.rename_jobs]
         due = [job for job in jobs if not job.done and job.finishes_at <= now]
         for job in sorted(due, key=lambda job: job.finishes_at):
             job.done = True
@@ -321,9 +331,18 @@ class State:
             return self.activated_hosts.get(host_name)
 
     def monitored_services(self, host_name: str) -> list[str]:
-        """The names of the host's monitored services (its autochecks; discovery needs no activation here)."""
+        """The names of the host's monitored services: its autochecks (discovery needs no activation here) and the
+        services its core creates besides them, as last activated (services.core_services)."""
         discovery = self.discovery.get(host_name)
-        return [service.name for service in discovery.services.values()] if discovery else []
+        autochecks = [service.name for service in discovery.services.values()] if discovery else []
+        return list(dict.fromkeys([*autochecks, *self.core_services.get(host_name, ())]))
+
+    def core_services_of(self, host_name: str) -> tuple[str, ...]:
+        """The services the core would create for the host besides its autochecks, were its configuration activated
+        now: they follow its effective tags and whether it has autochecks."""
+        discovery = self.discovery.get(host_name)
+        autochecks = bool(discovery and discovery.services)
+        return core_services(self.effective_attributes(self.hosts[host_name]), autochecks=autochecks)
 
     def schedule_downtime(self, site: str, **fields: Any) -> Downtime | None:
         """A downtime on `site`'s core, which drops (None) one that ends before it starts or is already over."""
@@ -429,6 +448,7 @@ class State:
             changes=tuple(self.pending_changes(activated)),
             force_foreign_changes=force,
             hosts=hosts,
+            core_services={name: self.core_services_of(name) for name in hosts},
         )
         self.activations[run.id] = run
         return run
