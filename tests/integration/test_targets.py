@@ -24,7 +24,9 @@ def test_target(target, simulator, tmp_path):
 
 
 def failed_task(output: str) -> str:
-    """The task that failed, as the output names it: ``TASK [role : name]`` before the first ``fatal:``."""
-    head = output.split("\nfatal:", 1)[0]
-    tasks = re.findall(r"^TASK \[([^\]]*)\]", head, re.MULTILINE)
-    return f"task {tasks[-1]!r}" if tasks and "\nfatal:" in output else "an unknown task"
+    """The task that failed, as the output names it: the first ``TASK [role : name]`` whose failure was not
+    ignored."""
+    for name, block in re.findall(r"^TASK \[([^\]]*)\](.*?)(?=^TASK \[|\Z)", output, re.MULTILINE | re.DOTALL):
+        if "fatal:" in block and "...ignoring" not in block:
+            return f"task {name!r}"
+    return "an unknown task"
