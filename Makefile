@@ -108,8 +108,9 @@ demo: venv link ## Run playbooks/demo.yml twice against the simulator; the secon
 	$(RUN) python scripts/with_simulator.py --remote-sites remote1 \
 		--agent-service 'CPU load=cpu_loads' --agent-service 'Filesystem /=df:/' -- scripts/demo.sh
 
-benchmark: venv link ## Benchmark registering N hosts three ways (BENCHMARK_ARGS="--sizes 100,1000"); not part of test
+benchmark: venv link ## Benchmark hosts three ways, then downtimes two ways (BENCHMARK_ARGS, DOWNTIME_BENCHMARK_ARGS); not part of test
 	$(RUN) python benchmarks/hosts.py $(BENCHMARK_ARGS)
+	$(RUN) python benchmarks/downtimes.py $(DOWNTIME_BENCHMARK_ARGS)
 
 benchmark-simulator: venv ## Time the simulator's requests at 100 and at 10,000 hosts, side by side; not part of test
 	$(RUN) python benchmarks/simulator.py

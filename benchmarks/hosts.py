@@ -1,25 +1,24 @@
 """Benchmark: registering N hosts in Checkmk, three ways, against the simulator.
 
-    make benchmark                                 # N = 100, 1000, 5000: (a) and (b) take hours at 5000
-    make benchmark BENCHMARK_ARGS="--sizes 100,1000,5000 --max-per-task 1000"
+    make benchmark                   # this (N = 100, 1000, 10000; (a) and (b) up to 1000), then downtimes.py
+    python benchmarks/hosts.py       # this only, the same sizes
+    python benchmarks/hosts.py --sizes 10000 --ways c                  # the goal of issue 13 alone
+    make benchmark BENCHMARK_ARGS="--sizes 100,1000,5000 --max-per-task 5000"   # (a) and (b) take hours at 5000
 
 (a) a loop of ``checkmk_host`` tasks, (b) an inventory of N hosts with ``checkmk_host`` delegated to localhost
 (forks 10), (c) one ``checkmk_hosts`` task; each twice: the first run creates the hosts, the second changes
 nothing. For each run: wall time, HTTP requests served by the simulator, peak memory of a module process, and
 whether the run reported a change. Then the ratios (a)/(c) and (b)/(c). The table is printed and written to
-benchmarks/results/hosts.md. It measures; it asserts nothing (it is not part of ``make test``).
+benchmarks/results/hosts.md. It measures; it asserts nothing (it is not part of ``make test``). The goal of
+issue 13 for (c) at N = 10,000: at most 25 requests to create, 1 when nothing changes, a module under 150 MB.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import re
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,12 +26,24 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.simulators.checkmk import SimulatorConfig, serve  # noqa: E402 - after the path is set
+from benchmarks._common import (  # noqa: E402 - after the path is set
+    SECRET,
+    SITE,
+    USER,
+    clear_counts,
+    host_names,
+    ratio,
+    run_playbook,
+    served,
+    write_interpreter,
+    write_results,
+)
+from tests.simulators.checkmk import SimulatorConfig, serve  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "hosts.md"
 FOLDER = "/benchmark"
 FORKS = 10
-USER, SECRET, SITE = "automation", "test-secret", "cmk"
+MAX_PER_TASK = 1000  # (a) and (b) run one module per host: 5,000 hosts take hours
 
 LOOP = """\
 - name: (a) a loop of checkmk_host tasks
@@ -90,56 +101,15 @@ class Run:
     ok: bool
 
 
-def host_names(size: int) -> list[str]:
-    return [f"vm{i:05d}.bench.example" for i in range(1, size + 1)]
-
-
 def write_inputs(workdir: Path, size: int) -> None:
     names = host_names(size)
     hosts = [{"name": name, "folder": FOLDER, "attributes": {"alias": name}} for name in names]
     (workdir / "hosts.yml").write_text(json.dumps({"bench_hosts": hosts}), encoding="utf-8")  # JSON is YAML
     inventory = {"bench": {"hosts": dict.fromkeys(names, {})}}
     (workdir / "inventory.yml").write_text(json.dumps(inventory), encoding="utf-8")
-    # The modules' interpreter: this Python, through peak_rss.py, which records each module process's peak memory.
-    interpreter = workdir / "python"
-    interpreter.write_text(
-        f'#!/bin/sh\nexec "{sys.executable}" "{ROOT / "benchmarks" / "peak_rss.py"}" "$@"\n', encoding="utf-8"
-    )
-    interpreter.chmod(0o755)
+    write_interpreter(workdir)
     for key, (_title, play) in SCENARIOS.items():
         (workdir / f"{key}.yml").write_text(play % {"folder": FOLDER} if key == "b" else play, encoding="utf-8")
-
-
-def run_playbook(workdir: Path, key: str, server_url: str) -> tuple[float, bool, bool, float]:
-    """Run one scenario's playbook: (seconds, changed, ok, peak MB of a module process)."""
-    rss_log = workdir / "rss.log"
-    rss_log.write_text("", encoding="utf-8")
-    command = ["ansible-playbook", f"{key}.yml", "-e", f"ansible_python_interpreter={workdir / 'python'}"]
-    if key == "b":
-        command += ["-i", "inventory.yml", "-f", str(FORKS), "-e", "ansible_connection=local"]
-    env = {
-        **os.environ,
-        "CHECKMK_SERVER_URL": server_url,
-        "CHECKMK_SITE": SITE,
-        "CHECKMK_API_USER": USER,
-        "CHECKMK_API_SECRET": SECRET,
-        "BENCHMARK_RSS_LOG": str(rss_log),
-        "ANSIBLE_LOCALHOST_WARNING": "false",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "false",
-        "ANSIBLE_HOST_KEY_CHECKING": "false",
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.builtin.default",
-        "ANSIBLE_DISPLAY_OK_HOSTS": "false",
-        "ANSIBLE_DISPLAY_SKIPPED_HOSTS": "false",
-    }
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
-    changed = any(int(n) > 0 for n in re.findall(r"\schanged=(\d+)", result.stdout))
-    failed = any(int(n) > 0 for n in re.findall(r"\sfailed=(\d+)", result.stdout))
-    if result.returncode != 0 or failed:
-        print(result.stdout[-3000:], result.stderr[-3000:], sep="\n", file=sys.stderr)
-    peaks = [int(line) for line in rss_log.read_text(encoding="utf-8").split()]
-    return seconds, changed, result.returncode == 0 and not failed, max(peaks, default=0) / 1024
 
 
 def measure(size: int, keys: Sequence[str]) -> list[Run]:
@@ -149,14 +119,16 @@ def measure(size: int, keys: Sequence[str]) -> list[Run]:
         write_inputs(workdir, size)
         for key in keys:
             simulator.state.reset()
+            extra = ["-i", "inventory.yml", "-f", str(FORKS), "-e", "ansible_connection=local"] if key == "b" else []
             for label in ("create", "no change"):
-                with simulator.state.lock:
-                    simulator.state.request_counts.clear()
-                    simulator.state.request_log.clear()
-                seconds, changed, ok, peak = run_playbook(workdir, key, simulator.server_url)
-                requests = sum(simulator.state.request_counts.values())
-                runs.append(Run(size, key, label, seconds, requests, peak, changed, ok))
-                print(f"N={size} ({key}) {label}: {seconds:.1f} s, {requests} requests, {peak:.0f} MB", flush=True)
+                clear_counts(simulator)
+                played = run_playbook(workdir, f"{key}.yml", simulator.server_url, extra)
+                requests = served(simulator)
+                runs.append(Run(size, key, label, played.seconds, requests, played.peak_mb, played.changed, played.ok))
+                print(
+                    f"N={size} ({key}) {label}: {played.seconds:.1f} s, {requests} requests, {played.peak_mb:.0f} MB",
+                    flush=True,
+                )
     return runs
 
 
@@ -171,33 +143,38 @@ def table(runs: Sequence[Run]) -> str:
             f"| {r.size} | ({r.scenario}) {title} | {r.run} | {r.seconds:.1f} s | {r.requests} | {r.peak_mb:.0f} MB "
             f"| {'yes' if r.changed else 'no'} | {'yes' if r.ok else '**no**'} |"
         )
-    lines += [
-        "",
-        "| N | run | time (a)/(c) | time (b)/(c) | requests (a)/(c) | requests (b)/(c) |",
-        "|---:|---|---:|---:|---:|---:|",
-    ]
+    ratios = []
     index = {(r.size, r.scenario, r.run): r for r in runs}
     for size in sorted({r.size for r in runs}):
         for label in ("create", "no change"):
             c = index.get((size, "c", label))
-            if c is None:
+            if c is None or not any((size, other, label) in index for other in ("a", "b")):
                 continue
             cells = []
             for metric in ("seconds", "requests"):
                 for other in ("a", "b"):
                     r = index.get((size, other, label))
-                    value = getattr(c, metric)
-                    cells.append(f"{getattr(r, metric) / value:.1f}x" if r and value else "-")
-            lines.append(f"| {size} | {label} | {cells[0]} | {cells[1]} | {cells[2]} | {cells[3]} |")
+                    cells.append(ratio(getattr(r, metric), getattr(c, metric)) if r else "-")
+            ratios.append(f"| {size} | {label} | {cells[0]} | {cells[1]} | {cells[2]} | {cells[3]} |")
+    if ratios:
+        lines += [
+            "",
+            "| N | run | time (a)/(c) | time (b)/(c) | requests (a)/(c) | requests (b)/(c) |",
+            "|---:|---|---:|---:|---:|---:|",
+            *ratios,
+        ]
     return "\n".join(lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
-    parser.add_argument("--sizes", default="100,1000,5000", help="comma-separated N (default: %(default)s)")
+    parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated N (default: %(default)s)")
     parser.add_argument("--ways", default="a,b,c", help="which of a, b, c to run (default: %(default)s)")
     parser.add_argument(
-        "--max-per-task", type=int, default=0, help="skip (a) and (b) above this N (each host is a module run there)"
+        "--max-per-task",
+        type=int,
+        default=MAX_PER_TASK,
+        help="skip (a) and (b) above this N, each host is a module run there (default: %(default)s; 0: (c) only)",
     )
     parser.add_argument("--output", type=Path, default=RESULTS, help="where to write the table")
     args = parser.parse_args(argv)
@@ -206,14 +183,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not sizes or any(n < 1 for n in sizes) or not set(keys) <= set(SCENARIOS):
         parser.error("sizes must be positive numbers, ways a subset of a,b,c")
     limit = args.max_per_task
-    runs = [run for size in sizes for run in measure(size, [k for k in keys if k == "c" or not limit or size <= limit])]
-    text = table(runs)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    command = " ".join(["python benchmarks/hosts.py", *(argv if argv is not None else sys.argv[1:])])
-    header = f"Registering N hosts against the Checkmk simulator: `{command}`.\n\n"
-    args.output.write_text(header + text + "\n", encoding="utf-8")
-    print(text)
-    print(f"\nwritten to {args.output.relative_to(ROOT) if args.output.is_relative_to(ROOT) else args.output}")
+    runs = [run for size in sizes for run in measure(size, [k for k in keys if k == "c" or size <= limit])]
+    title = "Registering N hosts against the Checkmk simulator"
+    write_results(args.output, ROOT, "benchmarks/hosts.py", argv, title, table(runs))
     return 0 if all(r.ok for r in runs) else 1
 
 

@@ -71,14 +71,25 @@ class FakeTransport:
         return self
 
 
-def exact_downtime_query(body: Any) -> dict[str, str]:
-    """The columns a ``delete_type: query`` body pins down: it must be an ``and`` of ``=`` on the downtimes table's
-    ``id``, ``host_name``, ``service_description`` and ``comment`` (how the collection names one downtime)."""
+def exact_downtime_queries(body: Any) -> list[dict[str, str]]:
+    """The downtimes a ``delete_type: query`` body pins down, each by the columns it names: an ``and`` of ``=`` on the
+    downtimes table's ``id``, ``host_name``, ``service_description`` and ``comment`` (how the collection names one
+    downtime), or an ``or`` of such."""
     assert body["delete_type"] == "query", body
     query = body["query"]
-    assert query["op"] == "and" and all(e["op"] == "=" for e in query["expr"]), query
-    columns = {e["left"]: e["right"] for e in query["expr"]}
-    assert set(columns) == {"id", "host_name", "service_description", "comment"}, columns
+    parts = query["expr"] if query["op"] == "or" else [query]
+    found = []
+    for part in parts:
+        assert part["op"] == "and" and all(e["op"] == "=" for e in part["expr"]), part
+        columns = {e["left"]: e["right"] for e in part["expr"]}
+        assert set(columns) == {"id", "host_name", "service_description", "comment"}, columns
+        found.append(columns)
+    return found
+
+
+def exact_downtime_query(body: Any) -> dict[str, str]:
+    """The columns of a ``delete_type: query`` body that names one downtime."""
+    (columns,) = exact_downtime_queries(body)
     return columns
 
 
@@ -86,3 +97,19 @@ def downtime_matches(columns: dict[str, str], downtime: dict[str, Any]) -> bool:
     """Whether a downtime (id, host_name, comment, service_description or None) is the one ``columns`` names."""
     row = {**downtime, "service_description": downtime.get("service_description") or ""}
     return all(str(row[column]) == value for column, value in columns.items())
+
+
+def livestatus_matches(expression: dict[str, Any], row: dict[str, Any]) -> bool:
+    """Whether a row passes a query of the forms this collection sends: ``and``/``or`` of ``=`` (exact)."""
+    if expression["op"] in ("and", "or"):
+        results = [livestatus_matches(e, row) for e in expression["expr"]]
+        return all(results) if expression["op"] == "and" else any(results)
+    assert expression["op"] == "=", expression
+    return str(row[expression["left"]]) == expression["right"]
+
+
+def query_values(expression: dict[str, Any], column: str) -> list[str]:
+    """The values a query compares ``column`` with, in order: the candidates of a ``*_by_query`` command."""
+    if expression["op"] in ("and", "or"):
+        return list(dict.fromkeys(v for e in expression["expr"] for v in query_values(e, column)))
+    return [expression["right"]] if expression["left"] == column else []

@@ -9,16 +9,24 @@ When it never shows, the task fails, unless ``site_urls`` names the monitoring s
 command is sent there, and verified there.
 
 A downtime's identity is its host, its service (none for a host downtime) and its comment.
+
+Many hosts cost few requests: the hosts' monitoring sites come from one listing of the hosts, the downtimes
+from one listing filtered on the server by the comment, and each change is one command per monitoring site
+(and window): ``host_by_query`` or ``service_by_query`` with exact names, a removal by a query that names
+each downtime by its id and identity. Each site's part is verified, resent or sent to the site's own API on
+its own, so one site that drops commands costs only its own hosts a second command.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import COLLECTION as HOSTS
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import validate_host_name
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
     MonitoringError,
@@ -45,6 +53,10 @@ RECURS = ("fixed", "hour", "day", "week", "second_week", "fourth_week", "weekday
 LENGTH_TOLERANCE = timedelta(seconds=60)
 # How often a command whose answer was lost is sent, each time only after listing showed it did not apply.
 SEND_ATTEMPTS = 3
+# Up to this many hosts are read one by one; more from one listing of all hosts.
+SINGLE_READS = 3
+# How many names an error message shows before it says how many more there are.
+SHOWN = 3
 
 
 class DowntimeNotApplied(MonitoringError):
@@ -71,9 +83,11 @@ class DowntimeRequest:
             raise ValidationError("A downtime needs host_name or a non-empty host_names")
         for host in hosts:
             validate_host_name(host)
+        _refuse_repeats("host_names", hosts)
         services = list(params.get("service_descriptions") or [])
         if any(not str(s).strip() for s in services):
             raise ValidationError("service_descriptions cannot contain an empty service description")
+        _refuse_repeats("service_descriptions", services)
         comment = str(params.get("comment") or "")
         if not comment.strip():
             raise ValidationError(
@@ -82,7 +96,7 @@ class DowntimeRequest:
         if "\n" in comment or "\r" in comment:
             raise ValidationError(f"The downtime comment {comment!r} cannot contain line breaks (Checkmk drops them)")
         state = params.get("state") or "present"
-        request = cls(tuple(dict.fromkeys(hosts)), tuple(dict.fromkeys(services)), comment, state)
+        request = cls(tuple(hosts), tuple(services), comment, state)
         if state == "absent":
             return request
         duration, recur = int(params.get("duration") or 0), params.get("recur") or "fixed"
@@ -149,13 +163,35 @@ def identity(downtime: Mapping[str, Any]) -> tuple:
 
 
 @dataclass
-class _Target:
-    """One host: its monitoring site, the API that holds its downtimes, and the downtimes there now."""
+class _Batch:
+    """The downtimes to set (``wanted``) or to remove on one monitoring site, sent as one command through ``api``
+    (the central site's, or the site's own), and what of it is not yet visible."""
 
-    host: str
     site: str | None
     api: CheckmkClient
-    current: list = field(default_factory=list)
+    remaining: list
+    removal: bool
+    what: str
+    sends: int = 0
+    lost: bool = False  # the answer to the last command was lost: it may have applied, or not yet
+    through_site: bool = False
+
+    def settle(self, found: Sequence[Model], results: list) -> None:
+        """Drop from ``remaining`` what ``found`` (the site's downtimes now) shows done; keep what was set."""
+        left = []
+        for item in self.remaining:
+            if self.removal:
+                if any(
+                    d["id"] == item["id"] and d["site_id"] == self.site and identity(d) == identity(item) for d in found
+                ):
+                    left.append(item)
+                continue
+            hit = next((d for d in found if d["site_id"] == self.site and _matches(d, item)), None)
+            if hit is None:
+                left.append(item)
+            else:
+                results.append(hit)
+        self.remaining = left
 
 
 class Downtimes:
@@ -180,200 +216,252 @@ class Downtimes:
         self.fallbacks: list = []
 
     def apply(self, *, check_mode: bool) -> Outcome:
-        before: list = []
-        after: list = []
-        changed = False
+        # Removing needs no sites: every downtime with the identity goes, on whichever site it is.
+        sites = self._sites() if self.request.state == "present" else {}
+        current = self._list(self.client)
+        if self.request.state == "absent":
+            if current and not check_mode:
+                self._remove(current)
+            return self._outcome(bool(current), current, [])
+        # Those on the host's monitoring site; one left on another site (the host moved) is not the declared one.
+        current = [d for d in current if d["site_id"] == sites[d["host_name"]]]
+        now = self.now()  # one moment for all hosts: relative windows of new downtimes are one window
+        kept, missing, replaced = [], [], []
         for host in self.request.hosts:
-            target = self._target(host)
-            mine = [d for d in target.current if self._declared(d)]
-            before.extend(mine)
-            if self.request.state == "absent":
-                changed = changed or bool(mine)
-                if mine and not check_mode:
-                    self._delete(target, mine)
-                continue
-            result = self._present(target, mine, check_mode=check_mode)
-            changed = changed or any(d["id"] is None or d not in mine for d in result)
-            after.extend(result)
-        before_after = {"downtimes": _sorted(before)}, {"downtimes": _sorted(after)}
-        return Outcome(changed, *before_after, {"fallbacks": self.fallbacks})
+            mine = [d for d in current if d["host_name"] == host]
+            for service in self.request.services or (None,):
+                same = [d for d in mine if d.get("service_description") == service]
+                wanted = self._wanted(host, sites[host], service, self.request.window(same, now))
+                match = next((d for d in same if _matches(d, wanted)), None)
+                if match is not None:
+                    kept.append(match)
+                else:
+                    missing.append(wanted)
+                    replaced.extend(same)
+        if not missing or check_mode:
+            return self._outcome(bool(missing), current, kept + missing)
+        created = self._set(missing)
+        if replaced:  # the new downtimes hold now: remove the ones they replace
+            self._remove(replaced)
+        return self._outcome(True, current, kept + created)
+
+    def _outcome(self, changed: bool, before: list, after: list) -> Outcome:
+        return Outcome(
+            changed, {"downtimes": _sorted(before)}, {"downtimes": _sorted(after)}, {"fallbacks": self.fallbacks}
+        )
 
     # --- reading ------------------------------------------------------------------------------------
 
-    def _target(self, host: str) -> _Target:
-        body, _etag = self.client.get(
-            object_path("host_config", host),
-            query={"effective_attributes": True},
-            action=f"read host '{host}' to find its monitoring site",
-        )
-        if body is None:
-            if self.request.state == "present":
-                raise ValidationError(f"Cannot set a downtime on host '{host}': the host does not exist in Checkmk")
-            target = _Target(host, None, self.client)  # gone from Setup: remove its downtimes on any site
+    def _sites(self) -> dict:
+        """Each declared host's monitoring site (its effective ``site``, else the central site): read host by host
+        for a few hosts, from one listing of all hosts for more. Hosts that do not exist fail the task here."""
+        hosts = self.request.hosts
+        if len(hosts) <= SINGLE_READS:
+            sites = {}
+            for host in hosts:
+                body, _etag = self.client.get(
+                    object_path("host_config", host),
+                    query={"effective_attributes": True},
+                    action=f"read host '{host}' to find its monitoring site",
+                )
+                if body is not None:
+                    sites[host] = _site_of(body) or self.client.site
         else:
-            ext = body.get("extensions", {})
-            site = (ext.get("effective_attributes") or {}).get("site") or (ext.get("attributes") or {}).get("site")
-            target = _Target(host, site or self.client.site, self.client)
-        target.current = self._list(target.api, host, target.site)
-        return target
+            answer = self.client.request(
+                "GET",
+                HOSTS,
+                query={"effective_attributes": True},
+                ok=(200,),
+                action=f"list the hosts to find the monitoring sites of {len(hosts)} hosts",
+            )
+            listed = {e.get("id"): _site_of(e) for e in (answer.json() or {}).get("value", [])}
+            sites = {host: listed[host] or self.client.site for host in hosts if host in listed}
+        unknown = [host for host in hosts if host not in sites]
+        if len(hosts) == 1 and unknown:
+            raise ValidationError(f"Cannot set a downtime on host '{hosts[0]}': the host does not exist in Checkmk")
+        if unknown:
+            raise ValidationError(
+                f"Cannot set the downtime '{self.request.comment}' on {len(hosts)} hosts: {len(unknown)} of them do "
+                f"not exist in Checkmk: {_some(unknown)}"
+            )
+        return sites
 
-    def _list(self, api: CheckmkClient, host: str, site: str | None) -> list:
-        query = {"host_name": host, **({"site_id": site} if site else {})}
+    def _list(self, api: CheckmkClient, site: str | None = None) -> list:
+        """The downtimes of the declared identity that ``api`` reaches (on ``site`` only, if given): filtered on
+        the server by the comment (and the host, if only one), here by the exact host and service."""
+        query: dict = {
+            "query": {"op": "=", "left": "comment", "right": self.request.comment},
+            "downtime_type": "service" if self.request.services else "host",
+        }
+        if len(self.request.hosts) == 1:
+            query["host_name"] = self.request.hosts[0]
+        if site:
+            query["site_id"] = site
         where = f" on site '{site}'" if site else ""
-        answer = api.request("GET", LIST, query=query, ok=(200,), action=f"list the downtimes of host '{host}'{where}")
-        entries = (answer.json() or {}).get("value", [])
-        return [d for d in (from_api(e) for e in entries) if d["host_name"] == host]
+        answer = api.request(
+            "GET", LIST, query=query, ok=(200,), action=f"list the downtimes '{self.request.comment}'{where}"
+        )
+        hosts, services = set(self.request.hosts), self.request.services or (None,)
+        entries = (from_api(e) for e in (answer.json() or {}).get("value", []))
+        return [
+            d
+            for d in entries
+            if d["host_name"] in hosts
+            and d["comment"] == self.request.comment
+            and d.get("service_description") in services
+        ]
 
-    def _declared(self, downtime: Mapping[str, Any]) -> bool:
-        services = self.request.services or (None,)
-        return downtime["comment"] == self.request.comment and downtime.get("service_description") in services
-
-    # --- present ------------------------------------------------------------------------------------
-
-    def _present(self, target: _Target, mine: list, *, check_mode: bool) -> list:
-        now = self.now()
-        kept, missing, replaced = [], [], []
-        for service in self.request.services or (None,):
-            same = [d for d in mine if d.get("service_description") == service]
-            wanted = self._wanted(target, service, self.request.window(same, now))
-            match = next((d for d in same if _matches(d, wanted)), None)
-            if match is not None:
-                kept.append(match)
-            else:
-                missing.append(wanted)
-                replaced.extend(same)
-        if not missing:
-            return kept
-        if check_mode:
-            return kept + missing
-        created = self._create(target, missing)
-        if replaced:  # the new downtimes hold now: remove the ones they replace
-            self._delete(target, replaced)
-        return kept + created
-
-    def _wanted(self, target: _Target, service: str | None, window: tuple[str, str]) -> Model:
-        wanted: Model = {"site_id": target.site, "id": None, "host_name": target.host, "comment": self.request.comment}
+    def _wanted(self, host: str, site: str, service: str | None, window: tuple[str, str]) -> Model:
+        wanted: Model = {"site_id": site, "id": None, "host_name": host, "comment": self.request.comment}
         wanted.update(start_time=window[0], end_time=window[1], recurring=self.request.recur != "fixed")
         if service is not None:
             wanted["service_description"] = service
         wanted["duration"] = self.request.duration
         return wanted
 
-    def _create(self, target: _Target, wanted: list) -> list:
-        body: Model = {
+    # --- writing ------------------------------------------------------------------------------------
+
+    def _set(self, wanted: list) -> list:
+        """One command per monitoring site and window (services declared together share a window unless one was
+        anchored elsewhere)."""
+        groups: dict[tuple, list] = {}
+        for downtime in wanted:
+            groups.setdefault((downtime["site_id"], downtime["start_time"], downtime["end_time"]), []).append(downtime)
+        batches = [
+            _Batch(site, self.client, group, False, f"set the downtime '{self.request.comment}' on {_subject(group)}")
+            for (site, _start, _end), group in groups.items()
+        ]
+        return self._settle(batches)
+
+    def _remove(self, downtimes: list) -> None:
+        """One command per site, a query naming each downtime by its id *and* its identity: one that another user
+        gave another comment since it was listed is no longer this task's, and stays."""
+        groups: dict = {}
+        for downtime in downtimes:
+            groups.setdefault(downtime["site_id"], []).append(downtime)
+        self._settle(
+            [
+                _Batch(
+                    site, self.client, group, True, f"remove the downtime '{self.request.comment}' of {_subject(group)}"
+                )
+                for site, group in groups.items()
+            ]
+        )
+
+    def _command(self, batch: _Batch) -> tuple[str, Model]:
+        """The command for what ``batch`` still has to do."""
+        items = batch.remaining
+        if batch.removal:
+            expressions = [_exactly(d) for d in items]
+            return DELETE, {"delete_type": "query", "query": _any_of(expressions)}
+        command: Model = {
+            "start_time": items[0]["start_time"],
+            "end_time": items[0]["end_time"],
             "recur": self.request.recur,
             "duration": self.request.duration,
             "comment": self.request.comment,
-            "host_name": target.host,
         }
-        # One command per window: services declared together share it unless one was anchored elsewhere.
-        groups: dict[tuple, list] = {}
-        for downtime in wanted:
-            groups.setdefault((downtime["start_time"], downtime["end_time"]), []).append(downtime)
-        created = []
-        for (start, end), group in groups.items():
-            command = dict(body, start_time=start, end_time=end)
-            services = [d["service_description"] for d in group if "service_description" in d]
-            path = CREATE_SERVICE if services else CREATE_HOST
-            if services:
-                command.update(downtime_type="service", service_descriptions=services)
-            else:
-                command.update(downtime_type="host")
-            what = f"set the downtime '{self.request.comment}' on {_subject(target.host, services)}"
-
-            def visible(found: list, group: list = group) -> list | None:
-                hits = [next((d for d in found if _matches(d, w)), None) for w in group]
-                return None if None in hits else hits
-
-            created.extend(self._command(target, "POST", path, command, what, visible))
-        return created
-
-    # --- absent -------------------------------------------------------------------------------------
-
-    def _delete(self, target: _Target, downtimes: Sequence[Model]) -> None:
-        """Each downtime by a query for its id *and* its identity: one that another user gave another comment
-        since it was listed is no longer this task's, and stays."""
-        for downtime in downtimes:
-            site = downtime["site_id"]
-            command = {"delete_type": "query", "query": _exactly(downtime)}
-            service = downtime.get("service_description")
-            what = f"remove downtime {downtime['id']} '{downtime['comment']}' of {_subject(target.host, [service])}"
-
-            def gone(found: list, site: str = site, mine: Model = downtime) -> list | None:
-                same = any(
-                    d["id"] == mine["id"] and d["site_id"] == site and identity(d) == identity(mine) for d in found
-                )
-                return None if same else []
-
-            site_target = target if target.site == site else _Target(target.host, site, target.api)
-            self._command(site_target, "POST", DELETE, command, what, gone)
+        services: dict[str, list] = {}
+        for downtime in items:
+            services.setdefault(downtime["host_name"], []).append(downtime.get("service_description"))
+        hosts = list(services)
+        if not self.request.services:
+            if len(hosts) == 1:
+                return CREATE_HOST, dict(command, downtime_type="host", host_name=hosts[0])
+            return CREATE_HOST, dict(command, downtime_type="host_by_query", query=_column_in("name", hosts))
+        if len(hosts) == 1:
+            return CREATE_SERVICE, dict(
+                command, downtime_type="service", host_name=hosts[0], service_descriptions=services[hosts[0]]
+            )
+        # Hosts that miss the same services share one part of the query: (host in ...) and (service in ...).
+        same: dict[tuple, list] = {}
+        for host, names in services.items():
+            same.setdefault(tuple(names), []).append(host)
+        parts = [
+            {"op": "and", "expr": [_column_in("host_name", group), _column_in("description", list(names))]}
+            for names, group in same.items()
+        ]
+        return CREATE_SERVICE, dict(command, downtime_type="service_by_query", query=_any_of(parts))
 
     # --- commands and their verification -------------------------------------------------------------
 
-    def _command(
-        self, target: _Target, method: str, path: str, body: Model, what: str, visible: Callable[[list], list | None]
-    ) -> list:
-        """Send a downtime command, then list the host's downtimes until ``visible`` finds the result. If it
-        never shows and ``site_urls`` has the host's site, send the command to that site's API instead."""
+    def _settle(self, batches: list) -> list:
+        """Send each batch's command, then list until every batch is visible. A batch whose answer was lost is
+        sent again for what is still missing (never twice for what applied); one that the central site accepted
+        but did not apply goes to its site's own API when ``site_urls`` names it; otherwise the task fails."""
+        results: list = []
+        while batches:
+            for batch in batches:
+                self._send(batch)
+            batches = [self._again(batch) for batch in self._verify(batches, results)]
+        return results
+
+    def _send(self, batch: _Batch) -> None:
+        path, body = self._command(batch)
+        batch.sends += 1
+        batch.lost = False
         try:
-            return self._send(target.api, target, method, path, body, what, visible)
-        except DowntimeNotApplied:
-            url = self.site_urls.get(target.site or "")
-            if not url or target.site == target.api.site:
+            batch.api.request("POST", path, body=body, ok=(204,), action=batch.what, setup=False)
+        except MonitoringError as exc:
+            if batch.sends >= SEND_ATTEMPTS or not reread_settles(exc):
                 raise
-        remote = self.client.at(url, target.site or "")
-        action = f"{what} through the API of site '{target.site}'"
-        result = self._send(remote, target, method, path, body, action, visible)
-        self.fallbacks.append({"host_name": target.host, "site_id": target.site, "action": what})
-        return result
+            batch.lost = True
 
-    def _send(
-        self,
-        api: CheckmkClient,
-        target: _Target,
-        method: str,
-        path: str,
-        body: Model,
-        what: str,
-        visible: Callable[[list], list | None],
-    ) -> list:
-        """Send the command and verify it. A command whose answer was lost (or that a proxy failed) may have
-        been applied all the same, or may still be on its way: it is sent again only when listing shows that it
-        did not apply, so that a downtime is never set twice."""
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            try:
-                api.request(method, path, body=body, ok=(204,), action=what, setup=False)
-            except MonitoringError as exc:
-                if attempt == SEND_ATTEMPTS or not reread_settles(exc):
-                    raise
-                try:
-                    return self._verify(api, target, visible, what)
-                except DowntimeNotApplied:
-                    continue
-            return self._verify(api, target, visible, what)
-        return []  # not reached: the last attempt returns or raises
-
-    def _verify(self, api: CheckmkClient, target: _Target, visible: Callable[[list], list | None], what: str) -> list:
-        result: list = []
+    def _verify(self, batches: list, results: list) -> list:
+        """List the downtimes (once per API and round) until each batch is done; the batches that are not, when
+        ``verify_timeout`` has passed."""
+        pending = list(batches)
 
         def done() -> bool:
-            hits = visible(self._list(api, target.host, target.site))
-            if hits is not None:
-                result[:] = hits
-            return hits is not None
+            listed: dict = {}
+            for batch in pending:
+                key = id(batch.api)
+                if key not in listed:
+                    sites = {b.site for b in pending if b.api is batch.api}
+                    listed[key] = self._list(batch.api, next(iter(sites)) if len(sites) == 1 else None)
+                batch.settle(listed[key], results)
+            pending[:] = [b for b in pending if b.remaining]
+            return not pending
 
         try:
-            poll(done, deadline=Deadline(self.verify_timeout), what=what, **self._sleep)
+            poll(done, deadline=Deadline(self.verify_timeout), what=batches[0].what, **self._sleep)
         except WaitTimeout:
-            site = target.site or "(unknown)"
-            hint = "" if site in self.site_urls else f"; site_urls can name the API of site '{site}' to send it there"
-            raise DowntimeNotApplied(
-                f"Failed to {what}: Checkmk accepted the command (204) but did not apply it - it is not visible on "
-                f"site '{site}', which monitors host '{target.host}', after {self.verify_timeout:g} seconds{hint}",
-                host_name=target.host,
-                site_id=site,
-            ) from None
-        return result
+            pass
+        return pending
+
+    def _again(self, batch: _Batch) -> _Batch:
+        """What to do with a batch not visible in time: send it again if its answer was lost, else through its
+        site's own API if ``site_urls`` names it, else fail."""
+        if batch.lost:
+            return batch
+        url = self.site_urls.get(batch.site or "")
+        if url and not batch.through_site and batch.site != self.client.site:
+            remote = self.client.at(url, batch.site or "")
+            what = f"{batch.what} through the API of site '{batch.site}'"
+            hosts = sorted({d["host_name"] for d in batch.remaining})
+            self.fallbacks.append({"site_id": batch.site, "host_names": hosts, "action": batch.what})
+            return _Batch(batch.site, remote, batch.remaining, batch.removal, what, through_site=True)
+        site = batch.site or "(unknown)"
+        hosts = sorted({d["host_name"] for d in batch.remaining})
+        monitors = f"host '{hosts[0]}'" if len(hosts) == 1 else f"{len(hosts)} hosts ({_some(hosts)})"
+        hint = "" if site in self.site_urls else f"; site_urls can name the API of site '{site}' to send it there"
+        raise DowntimeNotApplied(
+            f"Failed to {batch.what}: Checkmk accepted the command (204) but did not apply it - it is not visible on "
+            f"site '{site}', which monitors {monitors}, after {self.verify_timeout:g} seconds{hint}",
+            host_names=hosts,
+            site_id=site,
+        )
+
+
+def _site_of(host: Mapping[str, Any]) -> str | None:
+    ext = host.get("extensions", {})
+    return (ext.get("effective_attributes") or {}).get("site") or (ext.get("attributes") or {}).get("site")
+
+
+def _refuse_repeats(option: str, names: Sequence[str]) -> None:
+    repeated = [name for name, count in Counter(names).items() if count > 1]
+    if repeated:
+        raise ValidationError(f"{option} lists {_some(repeated)} more than once: name each once")
 
 
 def _exactly(downtime: Mapping[str, Any]) -> Model:
@@ -382,6 +470,15 @@ def _exactly(downtime: Mapping[str, Any]) -> Model:
     host, service, comment = identity(downtime)
     columns = {"id": downtime["id"], "host_name": host, "service_description": service, "comment": comment}
     return {"op": "and", "expr": [{"op": "=", "left": column, "right": value} for column, value in columns.items()]}
+
+
+def _column_in(column: str, values: Sequence[str]) -> Model:
+    """``column`` equal to one of ``values``: exact names (``=``), so ``web1`` never matches ``web10``."""
+    return _any_of([{"op": "=", "left": column, "right": value} for value in values])
+
+
+def _any_of(expressions: Sequence[Model]) -> Model:
+    return expressions[0] if len(expressions) == 1 else {"op": "or", "expr": list(expressions)}
 
 
 def _matches(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
@@ -394,6 +491,19 @@ def _sorted(downtimes: Iterable[Model]) -> list:
     return sorted(downtimes, key=lambda d: (identity(d), d["start_time"], d["site_id"] or "", d["id"] or ""))
 
 
-def _subject(host: str, services: Sequence[str | None]) -> str:
-    named = [s for s in services if s]
-    return f"service(s) {', '.join(repr(s) for s in named)} of host '{host}'" if named else f"host '{host}'"
+def _some(names: Sequence[str]) -> str:
+    """A few of ``names`` and how many more: ``'a', 'b', 'c' and 497 more``."""
+    shown = ", ".join(f"'{name}'" for name in names[:SHOWN])
+    return shown if len(names) <= SHOWN else f"{shown} and {len(names) - SHOWN} more"
+
+
+def _subject(downtimes: Sequence[Model]) -> str:
+    """What a command is about: ``host 'web1'``, ``service(s) 'CPU load' of host 'web1'``, ``500 hosts of site
+    'remote1' ('a', 'b', 'c' and 497 more)``."""
+    hosts = list(dict.fromkeys(d["host_name"] for d in downtimes))
+    services = list(dict.fromkeys(d["service_description"] for d in downtimes if d.get("service_description")))
+    if len(hosts) == 1:
+        where = f"host '{hosts[0]}'"
+    else:
+        where = f"{len(hosts)} hosts of site '{downtimes[0]['site_id']}' ({_some(hosts)})"
+    return f"service(s) {_some(services)} of {where}" if services else where

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,6 +9,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.dow
     CREATE_HOST,
     CREATE_SERVICE,
     DELETE,
+    HOSTS,
     LIST,
     SEND_ATTEMPTS,
     DowntimeNotApplied,
@@ -21,8 +23,11 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
 )
 from ansible_collections.lighthouse.monitoring.tests.unit.fakes import (
     downtime_matches,
+    exact_downtime_queries,
     exact_downtime_query,
+    livestatus_matches,
     problem,
+    query_values,
     reply,
 )
 
@@ -38,9 +43,12 @@ class Server:
         self.hosts, self.silent, self.boolean = hosts, silent, boolean
         self.store = {"central": [], "remote1": []}
         self.ids = dict.fromkeys(self.store, 0)
+        listed = []
         for host, site in hosts.items():
             body = {"id": host, "extensions": {"attributes": {}, "effective_attributes": {"site": site}}}
             fake.on("GET", f"/objects/host_config/{host}", reply(200, body))
+            listed.append(body)
+        fake.on("GET", HOSTS, reply(200, {"value": listed}))
         fake.on("GET", "/objects/host_config/ghost", problem(404, "Not Found"))
         for prefix in ("", "@remote1"):
             fake.on("GET", prefix + LIST, self.list)
@@ -75,12 +83,19 @@ class Server:
             else list(self.store)
         )
         value = []
+        kind = call.query.get("downtime_type", "both")
+        query = json.loads(call.query.get("query", "null"))
         for site in sites:
             for d in self.store[site]:
                 if call.query.get("host_name") not in (None, d["host_name"]) and not d["host_name"].startswith(
                     call.query["host_name"]
                 ):
                     continue  # a sloppy server: prefix matches (web1 finds web10); the client must filter
+                if kind != "both" and (kind == "service") != (d["service_description"] is not None):
+                    continue
+                row = {**d, "service_description": d["service_description"] or ""}
+                if query is not None and not livestatus_matches(query, row):
+                    continue
                 ext = {
                     "site_id": site,
                     "host_name": d["host_name"],
@@ -100,21 +115,32 @@ class Server:
         return reply(200, {"value": value})
 
     def create(self, call):
-        body, host = call.body, call.body["host_name"]
-        if not self.dropped(call, host):
-            site = self.hosts[host]
-            for service in body.get("service_descriptions") or [None]:
-                start, end = (
-                    datetime.fromisoformat(body[k]).astimezone(UTC).isoformat() for k in ("start_time", "end_time")
-                )
-                self.add(site, host, start, end, body["comment"], service, body["duration"])
+        """``host``/``service`` for one host; ``host_by_query``/``service_by_query`` for each host (and service) the
+        query names exactly."""
+        body = call.body
+        kind = body["downtime_type"]
+        if kind in ("host", "service"):
+            targets = [(body["host_name"], s) for s in body.get("service_descriptions") or [None]]
+        elif kind == "host_by_query":
+            targets = [(h, None) for h in query_values(body["query"], "name") if h in self.hosts]
+            targets = [(h, s) for h, s in targets if livestatus_matches(body["query"], {"name": h})]
+        else:
+            hosts = [h for h in query_values(body["query"], "host_name") if h in self.hosts]
+            pairs = [(h, s) for h in hosts for s in query_values(body["query"], "description")]
+            targets = [
+                (h, s) for h, s in pairs if livestatus_matches(body["query"], {"host_name": h, "description": s})
+            ]
+        start, end = (datetime.fromisoformat(body[k]).astimezone(UTC).isoformat() for k in ("start_time", "end_time"))
+        for host, service in targets:
+            if not self.dropped(call, host):
+                self.add(self.hosts[host], host, start, end, body["comment"], service, body["duration"])
         return reply(204)
 
     def delete(self, call):
         """By query, on every site the API reaches (the central site's reaches all)."""
-        columns = exact_downtime_query(call.body)
+        wanted = exact_downtime_queries(call.body)
         for site in [call.site] if call.site != "central" else list(self.store):
-            for d in [d for d in self.store[site] if downtime_matches(columns, d)]:
+            for d in [d for d in self.store[site] if any(downtime_matches(c, d) for c in wanted)]:
                 if not self.dropped(call, d["host_name"]):
                     self.store[site].remove(d)
         return reply(204)
@@ -346,3 +372,100 @@ def test_a_refused_command_is_sent_a_bounded_number_of_times(client, fake, serve
     with pytest.raises(MonitoringError, match="503"):
         run(client, request())
     assert len(fake.writes()) == SEND_ATTEMPTS and server.store["central"] == []
+
+
+# --- many hosts ------------------------------------------------------------------------------------------------
+
+MANY = {f"vm{i}": "central" if i % 2 else "remote1" for i in range(1, 13)}  # vm1 ... vm12: vm1 is not vm10
+
+
+@pytest.fixture
+def farm(fake):
+    return Server(fake, {**MANY, "vm100": "central"})
+
+
+def counts(fake):
+    found = {}
+    for call in fake.calls:
+        key = f"{call.method} {call.path}"
+        found[key] = found.get(key, 0) + 1
+    return found
+
+
+def test_many_hosts_cost_one_command_per_site(client, fake, farm):
+    hosts = list(MANY)
+    outcome, _run = run(client, request(host_name=None, host_names=hosts))
+    assert outcome.changed and sorted(d["host_name"] for d in outcome.after["downtimes"]) == sorted(hosts)
+    assert counts(fake) == {f"GET {HOSTS}": 1, f"GET {LIST}": 2, f"POST {CREATE_HOST}": 2}
+    assert {c.body["downtime_type"] for c in fake.writes()} == {"host_by_query"}
+    assert {d["host_name"]: site for site, entries in farm.store.items() for d in entries} == MANY  # vm100: none
+    fake.calls.clear()
+    again, _run = run(client, request(host_name=None, host_names=hosts))
+    assert not again.changed and counts(fake) == {f"GET {HOSTS}": 1, f"GET {LIST}": 1}
+    fake.calls.clear()
+    gone, _run = run(client, request(host_name=None, host_names=hosts, state="absent"))
+    assert gone.changed and farm.store == {"central": [], "remote1": []}
+    assert counts(fake) == {f"GET {LIST}": 2, f"POST {DELETE}": 2}
+    assert sorted(len(exact_downtime_queries(c.body)) for c in fake.writes()) == [6, 6]
+
+
+def test_many_service_downtimes_in_one_command_per_site(client, fake, farm):
+    hosts, services = list(MANY), ["CPU load", "Memory"]
+    outcome, _run = run(client, request(host_name=None, host_names=hosts, service_descriptions=services))
+    assert len(outcome.after["downtimes"]) == 24 and len(fake.writes()) == 2
+    assert {c.body["downtime_type"] for c in fake.writes()} == {"service_by_query"}
+    assert sum(len(entries) for entries in farm.store.values()) == 24
+    fake.calls.clear()
+    assert not run(client, request(host_name=None, host_names=hosts, service_descriptions=services))[0].changed
+    assert fake.writes() == []
+
+
+def test_unknown_hosts_among_many_are_named_before_anything_is_sent(client, fake, farm):
+    hosts = [*MANY, "ghost1", "ghost2", "ghost3", "ghost4"]
+    with pytest.raises(ValidationError) as error:
+        run(client, request(host_name=None, host_names=hosts))
+    assert str(error.value) == (
+        f"Cannot set the downtime '{COMMENT}' on 16 hosts: 4 of them do not exist in Checkmk: "
+        "'ghost1', 'ghost2', 'ghost3' and 1 more"
+    )
+    assert fake.writes() == []
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"host_names": ["vm1", "vm2", "vm1"]}, "host_names lists 'vm1' more than once"),
+        ({"host_names": ["vm1"], "service_descriptions": ["PING", "PING"]}, "service_descriptions lists 'PING'"),
+        ({"host_names": []}, "needs host_name or a non-empty host_names"),
+    ],
+)
+def test_repeated_or_missing_names_are_refused(params, message):
+    with pytest.raises(ValidationError, match=message):
+        request(host_name=None, **params)
+
+
+def test_a_site_that_drops_commands_costs_only_its_own_hosts_a_second_command(client, fake, farm):
+    farm.silent = True
+    urls = {"remote1": "https://remote1.example"}
+    outcome, downtimes = run(client, request(host_name=None, host_names=list(MANY)), site_urls=urls)
+    assert outcome.changed and {d["host_name"]: d["site_id"] for d in outcome.after["downtimes"]} == MANY
+    remote = sorted(h for h, site in MANY.items() if site == "remote1")
+    assert downtimes.fallbacks == [
+        {"site_id": "remote1", "host_names": remote, "action": downtimes.fallbacks[0]["action"]}
+    ]
+    sent = [(c.site, c.path, len(c.body["query"]["expr"])) for c in fake.writes()]
+    assert sorted(sent) == [("central", CREATE_HOST, 6), ("central", CREATE_HOST, 6), ("remote1", CREATE_HOST, 6)]
+
+
+def test_a_lost_answer_resends_only_what_did_not_apply(client, fake, farm):
+    def half_then_lost(call):
+        body = dict(call.body, query={"op": "or", "expr": call.body["query"]["expr"][:3]})
+        farm.create(type(call)(**{**vars(call), "body": body}))
+        raise TransportError("the connection was reset")
+
+    fake.on("POST", CREATE_HOST, half_then_lost, farm.create)
+    central = [h for h, site in MANY.items() if site == "central"]
+    outcome, _run = run(client, request(host_name=None, host_names=central))
+    assert outcome.changed and sorted(d["host_name"] for d in farm.store["central"]) == sorted(central)
+    first, second = (c.body["query"]["expr"] for c in fake.writes())
+    assert len(first) == 6 and [e["right"] for e in second] == [e["right"] for e in first[3:]]

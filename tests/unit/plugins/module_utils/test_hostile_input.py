@@ -70,8 +70,10 @@ from ansible_collections.lighthouse.monitoring.plugins.modules import (
 from ansible_collections.lighthouse.monitoring.tests.unit.fakes import (
     SECRET,
     downtime_matches,
-    exact_downtime_query,
+    exact_downtime_queries,
+    livestatus_matches,
     problem,
+    query_values,
 )
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -404,6 +406,8 @@ def names_a_downtime(hosts: list[str], services: list[str], comment: str) -> boo
         and comment.strip()
         and "\n" not in comment
         and "\r" not in comment
+        and len(set(hosts)) == len(hosts)
+        and len(set(services)) == len(services)
     )
 
 
@@ -622,9 +626,9 @@ class Server:
                 self.add_downtimes(kind, body)
                 return self.answer(204)
             case ("POST", "domain-types", "downtime", "actions", "delete", "invoke"):
-                columns = exact_downtime_query(body)
-                assert any(downtime_matches(columns, d) for d in self.downtimes), body
-                self.downtimes = [d for d in self.downtimes if not downtime_matches(columns, d)]
+                wanted = exact_downtime_queries(body)
+                assert all(any(downtime_matches(c, d) for d in self.downtimes) for c in wanted), body
+                self.downtimes = [d for d in self.downtimes if not any(downtime_matches(c, d) for c in wanted)]
                 return self.answer(204)
             case ("GET", "objects", "service_discovery", name):
                 if name not in self.services:
@@ -685,9 +689,21 @@ class Server:
     # Monitoring
 
     def listed(self, query: dict[str, list[str]]) -> list:
-        assert set(query) <= {"host_name", "site_id"} and all(len(v) == 1 for v in query.values()), query
-        host, site = query["host_name"][0], query.get("site_id", [None])[0]
-        return [d for d in self.downtimes if d["host_name"] == host and site in (None, d["site_id"])]
+        """Filtered by the comment (a query), host or service downtimes, and optionally one host and one site."""
+        assert {"query", "downtime_type"} <= set(query) <= {"query", "downtime_type", "host_name", "site_id"}, query
+        assert all(len(v) == 1 for v in query.values()), query
+        comment = json.loads(query["query"][0])
+        assert comment["op"] == "=" and comment["left"] == "comment", comment
+        host, site = query.get("host_name", [None])[0], query.get("site_id", [None])[0]
+        service = query["downtime_type"][0] == "service"
+        return [
+            d
+            for d in self.downtimes
+            if d["comment"] == comment["right"]
+            and (d["service_description"] is not None) == service
+            and host in (None, d["host_name"])
+            and site in (None, d["site_id"])
+        ]
 
     def add_downtime(self, site: str, host: str, comment: str, start: str, end: str, **more: Any) -> dict:
         self._counter += 1
@@ -698,11 +714,32 @@ class Server:
         return downtime
 
     def add_downtimes(self, kind: str, body: dict) -> None:
-        host = body["host_name"]
-        site = (self.hosts[host]["attributes"].get("site") or "central") if host in self.hosts else "central"
-        services = body.get("service_descriptions") if kind == "service" else [None]
-        assert body["downtime_type"] == kind and services, body
-        for service in services:
+        """One host (``host``, ``service``) or those a query names exactly (``host_by_query``, ``service_by_query``,
+        only as this collection writes them: ``or``/``and`` of ``=`` on names)."""
+        variant = body["downtime_type"]
+        if variant in ("host", "service"):
+            assert variant == kind, body
+            services = body.get("service_descriptions") if kind == "service" else [None]
+            assert services, body
+            targets = [(body["host_name"], service) for service in services]
+        elif variant == "host_by_query":
+            assert kind == "host", body
+            targets = [
+                (h, None) for h in query_values(body["query"], "name") if livestatus_matches(body["query"], {"name": h})
+            ]
+        else:
+            assert (kind, variant) == ("service", "service_by_query"), body
+            pairs = [
+                (h, s)
+                for h in query_values(body["query"], "host_name")
+                for s in query_values(body["query"], "description")
+            ]
+            targets = [
+                (h, s) for h, s in pairs if livestatus_matches(body["query"], {"host_name": h, "description": s})
+            ]
+        assert targets, body
+        for host, service in targets:
+            site = (self.hosts[host]["attributes"].get("site") or "central") if host in self.hosts else "central"
             self.add_downtime(
                 site,
                 host,
@@ -1202,24 +1239,34 @@ def test_checkmk_downtime_sets_exactly_the_declared_downtime(args, site):
         return
     assert valid, "accepted"
     on = site or "central"
-    for name in dict.fromkeys(hosts):
-        reads = [c for c in server.calls if c.method == "GET" and c.path[-1] == "all" and c.path[1] == "downtime"]
-        assert {"host_name": [name], "site_id": [on]} in [c.query for c in reads]
-    commands = [w.body for w in server.writes()]
     kind = "service" if services else "host"
-    assert commands == [
-        {
-            "recur": params["recur"],
-            "duration": params["duration"],
-            "comment": comment,
-            "host_name": name,
-            "start_time": whole[0].isoformat(),
-            "end_time": whole[1].isoformat(),
-            "downtime_type": kind,
-            **({"service_descriptions": list(dict.fromkeys(services))} if services else {}),
-        }
-        for name in dict.fromkeys(hosts)
-    ]
+    reads = [c.query for c in server.calls if c.method == "GET" and c.path[1] == "downtime"]
+    listing = {"downtime_type": [kind], **({"host_name": hosts} if len(hosts) == 1 else {})}
+    assert [{k: v for k, v in r.items() if k != "query"} for r in reads] == [listing, {**listing, "site_id": [on]}]
+    assert all(json.loads(r["query"][0]) == {"op": "=", "left": "comment", "right": comment} for r in reads)
+    commands = [w.body for w in server.writes()]
+    command = {
+        "recur": params["recur"],
+        "duration": params["duration"],
+        "comment": comment,
+        "start_time": whole[0].isoformat(),
+        "end_time": whole[1].isoformat(),
+    }
+
+    def any_of(column: str, values: list) -> dict:
+        equal = [{"op": "=", "left": column, "right": value} for value in values]
+        return equal[0] if len(equal) == 1 else {"op": "or", "expr": equal}
+
+    if len(hosts) == 1:
+        command.update(
+            downtime_type=kind, host_name=hosts[0], **({"service_descriptions": services} if services else {})
+        )
+    elif services:
+        both = [any_of("host_name", hosts), any_of("description", services)]
+        command.update(downtime_type="service_by_query", query={"op": "and", "expr": both})
+    else:
+        command.update(downtime_type="host_by_query", query=any_of("name", hosts))
+    assert commands == [command]
     assert outcome.changed
     after = [
         (d["host_name"], d.get("service_description"), d["comment"], d["site_id"]) for d in outcome.after["downtimes"]
@@ -1250,14 +1297,9 @@ def test_checkmk_downtime_absent_removes_exactly_the_declared_downtimes(args, ex
             server.add_downtime(site, name, other, start, end, service_description=service)
         for site, service in same:
             server.add_downtime(site, name, comment, start, end, service_description=service)
-    # The host's downtimes on its monitoring site (on any site when it is gone from Setup) with its identity go.
+    # The host's downtimes with its identity go, on whichever site they are.
     kept = [
-        d
-        for d in server.downtimes
-        if d["comment"] != comment
-        or d["service_description"] not in (services or [None])
-        or exists
-        and d["site_id"] != "remote1"
+        d for d in server.downtimes if d["comment"] != comment or d["service_description"] not in (services or [None])
     ]
     with clean(server):
         request = DowntimeRequest.from_params(params, now=NOW)
