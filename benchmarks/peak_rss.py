@@ -1,4 +1,4 @@
-"""Runs a module's Python process and records its peak memory (benchmarks/hosts.py uses it as the interpreter).
+"""Runs a module's Python process and records its peak memory (the benchmarks use it as the interpreter).
 
     python benchmarks/peak_rss.py ANSIBALLZ_FILE [ARGUMENT ...]
 

@@ -75,8 +75,9 @@ MUTANTS = (
         (
             Edit(
                 f"{UTILS}/_checkmk/downtime.py",
-                "            return self._verify(api, target, visible, what)\n        return []  # not reached",
-                "            return []\n        return []  # not reached",
+                "            batches = [self._again(batch) for batch in self._verify(batches, results)]\n",
+                "            results.extend(d for batch in batches if not batch.removal for d in batch.remaining)\n"
+                "            batches = []\n",
             ),
         ),
         faults("silent 204"),
@@ -129,9 +130,8 @@ MUTANTS = (
         (
             Edit(
                 f"{UTILS}/_checkmk/downtime.py",
-                "                try:\n                    return self._verify(api, target, visible, what)\n"
-                "                except DowntimeNotApplied:\n                    continue\n",
-                "                continue\n",
+                "            batch.lost = True\n",
+                "            self._send(batch)  # the same command again, unlooked\n",
             ),
         ),
         faults("lost answers", "dropped connections"),
@@ -142,11 +142,23 @@ MUTANTS = (
         (
             Edit(
                 f"{UTILS}/_checkmk/downtime.py",
-                '{"delete_type": "query", "query": _exactly(downtime)}',
-                '{"delete_type": "by_id", "site_id": site, "downtime_id": downtime["id"]}',
+                "expressions = [_exactly(d) for d in items]",
+                'expressions = [{"op": "=", "left": "id", "right": d["id"]} for d in items]',
             ),
         ),
         faults("412 races"),
+    ),
+    Mutant(
+        "downtime_hosts_by_prefix",
+        "a downtime for many hosts names them by a pattern, so that vm1 also matches vm10",
+        (
+            Edit(
+                f"{UTILS}/_checkmk/downtime.py",
+                '"op": "=", "left": column, "right": value} for value in values',
+                '"op": "~", "left": column, "right": value} for value in values',
+            ),
+        ),
+        ("tests/integration/test_targets.py::test_target[checkmk_downtime_many]",),
     ),
     Mutant(
         "restart_discovery_blindly",

@@ -13,8 +13,9 @@ description:
   - A downtime is identified by its host, its service (none for a host downtime) and its O(comment). With
     O(state=present), a downtime with the same identity and window is left alone; one with another window is
     replaced (the new one is set before the old one is removed, so the host is never without a downtime).
-    With O(state=absent), exactly the downtimes with that identity are removed, each by a query on its id and
-    identity, so a downtime that another user gave another comment since the task listed it (it is theirs now) stays.
+    With O(state=absent), exactly the downtimes with that identity are removed, on whichever site they are, by a
+    query that names each by its id and identity, so a downtime that another user gave another comment since the
+    task listed it (it is theirs now) stays.
   - Checkmk answers 204 when it has sent a downtime command to the monitoring core, not when the core applied it.
     So after each change the module lists the downtimes until the change is visible on the host's site, for at
     most O(verify_timeout) seconds; if it never shows, the task fails, saying so. With O(site_urls), the command
@@ -46,7 +47,12 @@ options:
     type: str
   host_names:
     description:
-      - Several hosts, each getting (or losing) the same downtime.
+      - Several hosts, each getting (or losing) the same downtime, for instance all VMs of a hypervisor node.
+      - However many they are, the task needs a handful of requests - one listing of the hosts (for their
+        monitoring sites), one listing of the downtimes with this comment, and per monitoring site one command
+        (C(host_by_query) or C(service_by_query) with the exact names) and its verification.
+      - Each name may appear once. With O(state=present), all hosts must exist; otherwise the task fails before
+        anything is sent, naming some of those that do not and how many they are.
     type: list
     elements: str
   service_descriptions:
@@ -101,8 +107,8 @@ options:
     description:
       - Site id to the URL of that site's own REST API (V(https://remote1.example.com), or the full
         V(https://remote1.example.com/remote1/check_mk/api/1.0)).
-      - When a change for a host monitored by that site does not become visible after the central site accepted it,
-        it is sent there and verified there. The same O(api_user) and O(api_secret) are used.
+      - When a change for hosts monitored by that site does not become visible after the central site accepted it,
+        it is sent there and verified there, for those hosts only. The same O(api_user) and O(api_secret) are used.
     type: dict
 notes:
   - The connection options address the central site; O(site_urls) is only needed for the workaround above.
@@ -143,6 +149,13 @@ EXAMPLES = r"""
     state: absent
   delegate_to: localhost
 
+- name: All VMs of a hypervisor node into one downtime, a handful of requests however many they are
+  lighthouse.monitoring.checkmk_downtime:
+    host_names: "{{ node1_vms }}"
+    comment: Hypervisor node1 maintenance
+    end_time: +2h
+  delegate_to: localhost
+
 - name: A host of a remote site, with the remote site's API as the fallback
   lighthouse.monitoring.checkmk_downtime:
     host_name: branch-router.example.com
@@ -171,11 +184,13 @@ downtimes:
       recurring: false
       duration: 0
 fallbacks:
-  description: The changes that had to be sent to a monitoring site's own API (see O(site_urls)).
+  description:
+    - The commands that had to be sent to a monitoring site's own API (see O(site_urls)), one per site and command,
+      each with the hosts it was for.
   returned: always
   type: list
   elements: dict
-  sample: [{"host_name": "web01.example.com", "site_id": "remote1", "action": "set the downtime ..."}]
+  sample: [{"site_id": "remote1", "host_names": ["web01.example.com"], "action": "set the downtime ..."}]
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._args import connection_spec

@@ -54,8 +54,17 @@ HOSTS = {
 }
 GONE_HOSTS = ("old01", "gone01", "gone02")
 KEPT_HOSTS = ("keep01",)
-DOWNTIMES = {("cmk", "web01", "fault suite window"), ("remote1", "db01", "fault suite remote window")}
+NODE_WINDOW = "fault suite node window"
+NODE = {"web01": "cmk", "web02": "cmk", "keep01": "cmk", "db01": "remote1", "db02": "remote1", "db03": "remote1"}
+DOWNTIMES = {
+    ("cmk", "web01", "fault suite window"),
+    ("remote1", "db01", "fault suite remote window"),
+    *((site, host, NODE_WINDOW) for host, site in NODE.items()),
+}
 GONE_DOWNTIME = ("keep01", "old window")
+# The node's previous window, set up on some of its hosts (on both sites), which the play removes for all of them.
+OLD_NODE_WINDOW = "old node window"
+OLD_NODE = ("web01", "web02", "db01", "db02")  # not keep01: the race takes over its downtimes
 DISCOVERED = {"web01": "CPU load", "web02": "CPU load"}
 
 # What a colleague does in a race: change what the play also writes (a declared label, the folder's title) and
@@ -241,6 +250,8 @@ def set_up(sim: Simulator) -> None:
         "end_time": (now + timedelta(hours=1)).isoformat(),
     }
     api.post("/domain-types/downtime/collections/host", downtime)
+    for host in OLD_NODE:
+        api.post("/domain-types/downtime/collections/host", {**downtime, "host_name": host, "comment": OLD_NODE_WINDOW})
     sim.control("request_counts", method="DELETE")
 
 
@@ -413,6 +424,22 @@ def downtime_gone(entry: dict, before: dict, after: dict) -> list[str]:
     return ["the downtime of keep01 is still there"] if gone_downtime_left(after) else []
 
 
+def node_window_set(entry: dict, before: dict, after: dict) -> list[str]:
+    return [p for host, site in NODE.items() for p in downtime_problems(after, (site, host, NODE_WINDOW))]
+
+
+def old_node_window_left(state: dict) -> list[str]:
+    return [
+        f"{host}'s {comment!r} on {site}"
+        for site, host, _s, comment in downtime_keys(state)
+        if comment == OLD_NODE_WINDOW
+    ]
+
+
+def old_node_window_gone(entry: dict, before: dict, after: dict) -> list[str]:
+    return [f"the downtime {left} is still there" for left in old_node_window_left(after)]
+
+
 CONVERGED: dict[str, Check] = {
     "Folder for the web servers (updated)": folder_as_declared("~faults~web"),
     "A new folder for applications": folder_as_declared("~faults~app"),
@@ -429,6 +456,8 @@ CONVERGED: dict[str, Check] = {
         "remote1", "db01", "fault suite remote window"
     ),
     "A downtime that is over": downtime_gone,
+    "A node's VMs into maintenance, in one task, with the remote site's API as the fallback": node_window_set,
+    "The node's previous window is over, for all its VMs": old_node_window_gone,
 }
 
 
@@ -490,6 +519,7 @@ def converged_in_the_end(state: dict) -> tuple[list[str], int]:
     wrong.extend(f"downtime {key} is missing" for key in missing)
     if gone_downtime_left(state):
         wrong.append("the downtime of keep01 is still there")
+    wrong.extend(f"the downtime {left} is still there" for left in old_node_window_left(state))
     wrong.extend(discovery_problems(state))
     mine = [c for c in state["pending_changes"] if c["user_id"] == USER]
     if mine:
