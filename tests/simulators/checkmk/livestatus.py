@@ -73,9 +73,9 @@ def compile_filter(expression: Mapping[str, Any] | None) -> Callable[[Row], bool
         return lambda row: not inner(row)
     if op == "or":
         keys = [_equalities(inner) for inner in expression["expr"]]
-        columns = {tuple(column for column, _ in key) for key in keys if key is not None}
+        columns = {tuple(pair[0] for pair in key) for key in keys if key is not None}
         if keys and None not in keys and len(columns) == 1:
-            return _lookup(next(iter(columns)), [tuple(right for _, right in key) for key in keys if key])
+            return _lookup(next(iter(columns)), [tuple(pair[1] for pair in key) for key in keys if key])
     if op in ("and", "or"):
         parts = [compile_filter(inner) for inner in expression["expr"]]
         combine = all if op == "and" else any
