@@ -220,6 +220,53 @@ def test_downtimes_against_the_spec(version):
 
 
 @pytest.mark.parametrize("version", ["2.3", "2.4", "2.5"])
+def test_downtimes_for_many_hosts_against_the_spec(version):
+    """More hosts than are read one by one: the host listing, the downtime listing by comment, host_by_query and
+    service_by_query, the removal by an ``or`` of exact queries, per site, and a site that drops them."""
+    transport = ValidatingTransport(Contract(version))
+    client = client_for(transport)
+    contract = transport.contract
+    hosts = {f"vm{n}": {"site": "remote1"} if n % 2 == 0 else {} for n in range(1, 11)}
+    for name, attributes in hosts.items():
+        resource = HostResource(client, name, folder="/")
+        assert sync(resource, "present", desired_host({"name": name, "attributes": attributes}), check_mode=False)
+    assert activate(client, Activation(), check_mode=False, sleep=contract.clock.advance).changed
+    declared = [name for name in hosts if name != "vm10"]
+
+    def downtimes(site_urls=None, **params):
+        params = {"host_names": declared, "comment": "Node maintenance", "end_time": "+2h", **params}
+        request = DowntimeRequest.from_params(params, now=utc_now())
+        run = Downtimes(client, request, site_urls=site_urls, verify_timeout=1, sleep=contract.clock.advance)
+        return run.apply(check_mode=False), run
+
+    def held():
+        return sorted(
+            (site, d.host_name, d.service_description)
+            for site in ("cmk", "remote1")
+            for d in contract.state.downtimes[site].values()
+        )
+
+    transport.exchanges.clear()
+    assert downtimes()[0].changed and not downtimes()[0].changed
+    writes = [(method, path) for method, path, status in transport.exchanges if method == "POST"]
+    assert writes == [("POST", "/domain-types/downtime/collections/host")] * 2
+    assert held() == sorted((hosts[n].get("site", "cmk"), n, None) for n in declared)
+    assert downtimes(state="absent")[0].changed and held() == []
+
+    services = {"service_descriptions": ["PING", "Check_MK"]}
+    assert downtimes(**services)[0].changed and len(held()) == 18
+    assert downtimes(state="absent", **services)[0].changed and held() == []
+
+    contract.control("POST", "/faults", {"silent_remote_downtimes": True})
+    moved, run = downtimes(site_urls={"remote1": "http://localhost"})
+    assert moved.changed and [(f["site_id"], f["host_names"]) for f in run.fallbacks] == [
+        ("remote1", ["vm2", "vm4", "vm6", "vm8"])
+    ]
+    gone, run = downtimes(state="absent", site_urls={"remote1": "http://localhost"})
+    assert gone.changed and len(run.fallbacks) == 1 and held() == []
+
+
+@pytest.mark.parametrize("version", ["2.3", "2.4", "2.5"])
 def test_bulk_hosts_against_the_spec(version):
     transport = ValidatingTransport(Contract(version))
     client = client_for(transport)
