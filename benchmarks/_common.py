@@ -74,14 +74,14 @@ def run_playbook(workdir: Path, playbook: str, server_url: str, extra: Sequence[
 def clear_counts(simulator: Simulator) -> None:
     """Forget the requests served so far: served() then counts those of the next run only."""
     with simulator.state.lock:
-        simulator.state.request_counts.clear()
+        simulator.state.requests.clear()
         simulator.state.request_log.clear()
 
 
 def served(simulator: Simulator) -> int:
     """The API requests served since clear_counts(), on every site's API (control endpoints do not count)."""
     with simulator.state.lock:
-        return sum(simulator.state.request_counts.values())
+        return sum(simulator.state.requests.counts.values())
 
 
 def ratio(numerator: float, denominator: float | None) -> str:

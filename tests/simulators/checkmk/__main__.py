@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import os
-import signal
 import sys
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..common.server import serve_until_signalled
 from .config import CHECKMK_VERSIONS, SAMPLE_TAG_GROUPS, SimulatorConfig, TagGroup
 from .server import serve
 
@@ -88,13 +86,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def write_port_file(path: Path, port: int) -> None:
-    """Atomically, so that a script polling the file never reads it half written."""
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(f"{port}\n", encoding="utf-8")
-    os.replace(partial, path)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     config = SimulatorConfig(
@@ -111,15 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
     )
-    stopped = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda _signum, _frame: stopped.set())
-    with serve(config) as simulator:
-        if args.port_file:
-            write_port_file(args.port_file, simulator.port)
-        print(f"Checkmk simulator ({config.api_version}) listening on {simulator.url}", flush=True)
-        stopped.wait()
-    return 0
+    simulator = serve(config)
+    return serve_until_signalled(
+        simulator,
+        port_file=args.port_file,
+        banner=lambda: f"Checkmk simulator ({config.api_version}) listening on {simulator.url}",
+    )
 
 
 if __name__ == "__main__":

@@ -362,9 +362,9 @@ def show_state() -> Response:
             **activation.state_json(st),
             **discovery.state_json(st),
             **downtimes.state_json(st),
-            "fault_rules": faults.rules_json(st),
-            "request_counts": dict(st.request_counts),
-            "requests": st.request_log,
+            "fault_rules": st.faults.json(),
+            "request_counts": dict(st.requests.counts),
+            "requests": st.requests.entries,
         }
     )
 
@@ -393,7 +393,7 @@ def configure() -> Response:
 @control_route("/request_counts")
 def show_request_counts() -> Response:
     """The API requests served since the last reset, per endpoint: `{"GET /objects/host_config/{host_name}": 3}`."""
-    return json_response(dict(state().request_counts))
+    return json_response(dict(state().requests.counts))
 
 
 @control_route("/request_counts", "DELETE")
@@ -401,8 +401,7 @@ def clear_request_counts() -> Response:
     """Start counting (and logging) requests afresh, keeping everything else."""
     st = state()
     with st.lock:
-        st.request_counts.clear()
-        st.request_log.clear()
+        st.requests.clear()
     return no_content()
 
 

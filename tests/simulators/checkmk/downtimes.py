@@ -73,8 +73,8 @@ def silenced(site: str) -> bool:
     a remote site's host or downtime (Checkmk 2.0.0p5, contract 10.2)."""
     st = state()
     central = st.config.site
-    lost = st.faults["silent_remote_downtimes"] and serving_site() == central and site != central
-    st.silenced_commands += lost
+    lost = st.faults.on("silent_remote_downtimes") and serving_site() == central and site != central
+    st.faults.lost += lost
     return lost
 
 
@@ -376,5 +376,5 @@ def state_json(st: State) -> dict[str, Any]:
     """The parts of GET /_simulator/state about downtimes and faults."""
     return {
         "downtimes": {site: [downtime.detailed() for downtime in st.all_downtimes([site])] for site in st.config.sites},
-        "faults": dict(st.faults),
+        "faults": dict(st.faults.switches),
     }

@@ -115,12 +115,8 @@ def after_request(response: Response) -> Response:
         response.headers["X-Checkmk-Version"] = st.config.checkmk_version
         response.headers["X-Checkmk-Edition"] = st.config.edition
     with st.lock:
-        if request.url_rule:
-            operation = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", request.url_rule.rule.split("api_version>", 1)[-1])
-            st.request_counts[f"{request.method} {operation}"] += 1
-        st.request_log.append(
-            {"method": request.method, "path": request.full_path.rstrip("?"), "status": response.status_code}
-        )
+        rule = request.url_rule.rule.split("api_version>", 1)[-1] if request.url_rule else None
+        st.requests.record(request.method, rule, request.full_path.rstrip("?"), response.status_code)
     return response
 
 

@@ -7,13 +7,14 @@ import re
 import threading
 import time
 import uuid
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
-from typing import Any
+from typing import Any, ClassVar
 
+from ..common.faults import FaultRule, Faults, mapping, string
+from ..common.log import RequestLog
 from .config import BUILTIN_TAG_GROUPS, SimulatorConfig
 from .services import DiscoverySettings, HostDiscovery, Service, core_services
 
@@ -249,11 +250,28 @@ class Downtime:
         }
 
 
-NO_FAULTS: Mapping[str, bool] = {
-    # Checkmk 2.0.0p5: downtime commands for hosts of remote sites went to the central site's core only
-    # (contract 4.1, 10.2): the central site's API answers 204 and nothing changes.
-    "silent_remote_downtimes": False,
-}
+@dataclass
+class CheckmkFaultRule(FaultRule):
+    """Checkmk's own kinds of fault (faults.py): a colleague's `race` (changes the object a request addresses, or
+    takes over a host's downtimes with `host_name` and `comment`) and another user's `activation`."""
+
+    own_kinds: ClassVar[tuple[str, ...]] = ("race",)
+    own_fields: ClassVar[tuple[str, ...]] = ("attributes", "title", "host_name", "comment")
+    user_id: str = "colleague"  # race, activation
+    attributes: dict[str, Any] = field(default_factory=dict)  # race: merged into the object's attributes
+    title: str | None = None  # race: the folder's new title
+    host_name: str | None = None  # race: instead, the downtimes of this host get `comment` (they are the colleague's)
+    comment: str = "Taken over by a colleague"
+
+
+def new_faults() -> Faults:
+    """The shared fault machinery with Checkmk's own kinds, and the switch for a Checkmk bug:
+    `silent_remote_downtimes`, Checkmk 2.0.0p5, where downtime commands for hosts of remote sites went to the central
+    site's core only (contract 4.1, 10.2): the central site's API answers 204 and nothing changes."""
+    own = {"user_id": string, "attributes": mapping, "title": string, "host_name": string, "comment": string}
+    return Faults(
+        rule_type=CheckmkFaultRule, kinds=("race", "activation"), fields=own, switches=("silent_remote_downtimes",)
+    )
 
 
 HOST_DISCOVERY_JOB = "service_discovery-"  # + host name: the job of a single host's refresh or tabula rasa
@@ -293,8 +311,7 @@ class State:
         self.folders_by_id: dict[str, Folder] = {self.root.id: self.root}
         self.hosts: dict[str, Host] = {}
         self.changes: list[Change] = []
-        self.request_counts: Counter[str] = Counter()
-        self.request_log: list[dict[str, Any]] = []
+        self.requests = RequestLog()
         self.activation_seconds = self.config.activation_seconds
         self.discovery_seconds = self.config.discovery_seconds
         self.activations: dict[str, ActivationRun] = {}
@@ -309,9 +326,7 @@ class State:
         self.discovery_history: list[DiscoveryJob] = []  # every job started, in order
         self.downtimes: dict[str, dict[int, Downtime]] = {site: {} for site in self.config.sites}
         self.last_downtime_id: dict[str, int] = dict.fromkeys(self.config.sites, 0)
-        self.faults: dict[str, bool] = dict(NO_FAULTS)
-        self.fault_rules: list[Any] = []  # faults.FaultRule: injected into matching API requests
-        self.silenced_commands = 0  # downtime commands lost to the switch silent_remote_downtimes
+        self.faults = new_faults()  # `lost`: downtime commands lost to the switch silent_remote_downtimes
 
     def settle(self) -> None:
         """Finish the jobs whose time is up, in the order they end, and forget the downtimes that are over: no

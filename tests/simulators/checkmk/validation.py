@@ -616,7 +616,3 @@ def new_downtime_body() -> Check:
         "recur": enum(RECUR),
     }
     return obj(fields, required=("host_name",))
-
-
-def faults_body(faults: Collection[str]) -> Check:
-    return obj(dict.fromkeys(faults, boolean))
