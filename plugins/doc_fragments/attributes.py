@@ -26,3 +26,13 @@ attributes:
     membership:
       - lighthouse.monitoring.checkmk
 """
+
+    ACTIONGROUP_OPSVIEW = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/lighthouse.monitoring.opsview) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - lighthouse.monitoring.opsview
+"""

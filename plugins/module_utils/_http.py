@@ -9,8 +9,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ApiError, TransportError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    ApiError,
+    TransportError,
+    ValidationError,
+)
 
 try:
     import requests
@@ -134,3 +139,35 @@ def _reason(exc: BaseException) -> str:
         exc = inner
     text = re.sub(r"<[^>]*>:\s*", "", str(exc))
     return " ".join(text.split()) or type(exc).__name__
+
+
+def check_header_safe(option: str, value: str) -> None:
+    """Connection options end up in the URL or in HTTP headers: Latin-1 text without control characters. The
+    message never shows the value (it may be the secret)."""
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        raise ValidationError(f"the connection option {option} may contain only Latin-1 characters") from None
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise ValidationError(
+            f"the connection option {option} contains a line break or another control character; "
+            "check for a trailing newline from a file or a vault"
+        )
+
+
+def first_line(exc: BaseException) -> str:
+    """An error's first line, at most 120 characters: for messages that must stay one line."""
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:120]
+
+
+def encode_query(query: Mapping[str, Any]) -> str:
+    """Encode query parameters: booleans as true/false, lists repeated (form, explode), dicts as JSON."""
+    pairs = []
+    for key, value in query.items():
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, bool):
+                item = "true" if item else "false"
+            elif isinstance(item, dict):
+                item = json.dumps(item)
+            pairs.append((key, item))
+    return urlencode(pairs)

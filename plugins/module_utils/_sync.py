@@ -20,7 +20,9 @@ _MISSING = object()
 
 class Resource(Protocol):
     """One object of a backend. ``exact`` names model keys (dotted paths) compared and written whole, e.g.
-    ``{"attributes"}`` when the user asked to purge undeclared attributes; other dicts are merged."""
+    ``{"attributes"}`` when the user asked to purge undeclared attributes; other dicts are merged. A resource may
+    also name lists to merge, ``merged`` (a set of references such as templates): the declared items must be there,
+    others stay, unless the key is also exact."""
 
     exact: frozenset[str]
 
@@ -85,9 +87,11 @@ def _apply(
         return True, None
     if current is None:
         return True, desired if check_mode else resource.create(desired)
-    if not differs(current, desired, exact=resource.exact):
+    exact, merged = resource.exact, getattr(resource, "merged", frozenset())
+    if not differs(current, desired, exact=exact, merged=merged):
         return False, current
-    return True, overlay(current, desired, exact=resource.exact) if check_mode else resource.update(current, desired)
+    after = overlay(current, desired, exact=exact, merged=merged) if check_mode else resource.update(current, desired)
+    return True, after
 
 
 def _changed_since(first: Model | None, after: Model | None, state: str) -> bool:
@@ -96,37 +100,66 @@ def _changed_since(first: Model | None, after: Model | None, state: str) -> bool
     return first is None or first != after
 
 
-def differs(current: Any, desired: Any, *, exact: frozenset[str] = frozenset(), path: str = "") -> bool:
+def differs(
+    current: Any,
+    desired: Any,
+    *,
+    exact: frozenset[str] = frozenset(),
+    merged: frozenset[str] = frozenset(),
+    path: str = "",
+) -> bool:
     """Whether ``current`` differs from ``desired`` in what ``desired`` declares.
 
     Dicts are compared key by key, recursively, and only for the keys ``desired`` has; a dict whose
-    dotted path is in ``exact`` must match entirely (no extra keys in ``current``)."""
+    dotted path is in ``exact`` must match entirely (no extra keys in ``current``). A list whose path is in
+    ``merged`` (and not in ``exact``) differs only when an item of ``desired`` is missing from ``current``."""
     if isinstance(desired, dict):
         if not isinstance(current, dict):
             return True
         if path in exact and set(current) != set(desired):
             return True
         inner = exact | {_join(path, k) for k in desired} if path in exact else exact
-        return any(differs(current.get(k, _MISSING), v, exact=inner, path=_join(path, k)) for k, v in desired.items())
+        return any(
+            differs(current.get(k, _MISSING), v, exact=inner, merged=merged, path=_join(path, k))
+            for k, v in desired.items()
+        )
+    if isinstance(desired, list) and path in merged and path not in exact:
+        return not isinstance(current, list) or any(item not in current for item in desired)
     return current != desired
 
 
-def overlay(current: Any, desired: Any, *, exact: frozenset[str] = frozenset(), path: str = "") -> Any:
+def overlay(
+    current: Any,
+    desired: Any,
+    *,
+    exact: frozenset[str] = frozenset(),
+    merged: frozenset[str] = frozenset(),
+    path: str = "",
+) -> Any:
     """``current`` with ``desired`` laid over it: the state after an update, as ``differs`` understands it."""
+    if isinstance(desired, list) and path in merged and path not in exact and isinstance(current, list):
+        return current + [item for item in desired if item not in current]
     if not isinstance(desired, dict) or not isinstance(current, dict) or path in exact:
         return desired
-    merged = dict(current)
+    merged_dict = dict(current)
     for key, value in desired.items():
-        merged[key] = overlay(current.get(key), value, exact=exact, path=_join(path, key))
-    return merged
+        merged_dict[key] = overlay(current.get(key), value, exact=exact, merged=merged, path=_join(path, key))
+    return merged_dict
 
 
-def changed_keys(current: Model, desired: Model, *, exact: frozenset[str] = frozenset(), path: str = "") -> Model:
+def changed_keys(
+    current: Model,
+    desired: Model,
+    *,
+    exact: frozenset[str] = frozenset(),
+    merged: frozenset[str] = frozenset(),
+    path: str = "",
+) -> Model:
     """The top-level entries of ``desired`` that differ from ``current``, each overlaid on its current value."""
     return {
-        key: overlay(current.get(key), value, exact=exact, path=_join(path, key))
+        key: overlay(current.get(key), value, exact=exact, merged=merged, path=_join(path, key))
         for key, value in desired.items()
-        if differs(current.get(key, _MISSING), value, exact=exact, path=_join(path, key))
+        if differs(current.get(key, _MISSING), value, exact=exact, merged=merged, path=_join(path, key))
     }
 
 

@@ -10,7 +10,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
     ApiError,
@@ -25,7 +25,10 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import
     Response,
     TlsOptions,
     Transport,
+    check_header_safe,
+    encode_query,
 )
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import first_line as _first_line
 
 API_PATH = "check_mk/api/1.0"
 USER_AGENT = "lighthouse.monitoring"
@@ -185,37 +188,6 @@ def release(version: str | None) -> tuple[int, int] | None:
     """Major and minor of a Checkmk version (``2.4.0p18`` -> (2, 4)), as X-Checkmk-Version tells it."""
     match = _RELEASE.match(version or "")
     return (int(match[1]), int(match[2])) if match else None
-
-
-def check_header_safe(option: str, value: str) -> None:
-    """Connection options end up in the URL or in HTTP headers: Latin-1 text without control characters. The
-    message never shows the value (it may be the secret)."""
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise ValidationError(f"the connection option {option} may contain only Latin-1 characters") from None
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
-        raise ValidationError(
-            f"the connection option {option} contains a line break or another control character; "
-            "check for a trailing newline from a file or a vault"
-        )
-
-
-def _first_line(exc: BaseException) -> str:
-    return (str(exc).splitlines() or [type(exc).__name__])[0][:120]
-
-
-def encode_query(query: Mapping[str, Any]) -> str:
-    """Encode query parameters: booleans as true/false, lists repeated (form, explode), dicts as JSON."""
-    pairs = []
-    for key, value in query.items():
-        for item in value if isinstance(value, (list, tuple)) else [value]:
-            if isinstance(item, bool):
-                item = "true" if item else "false"
-            elif isinstance(item, dict):
-                item = json.dumps(item)
-            pairs.append((key, item))
-    return urlencode(pairs)
 
 
 def object_path(domain_type: str, ident: str, *suffix: str) -> str:

@@ -1,0 +1,26 @@
+# Copyright: lighthouse.monitoring contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connection options shared by every opsview_* module (documented in the opsview doc fragment)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible.module_utils.basic import env_fallback
+
+
+def env(*names: str) -> tuple:
+    return (env_fallback, list(names))
+
+
+def connection_spec() -> dict[str, dict[str, Any]]:
+    """A fresh argument spec for the connection options, with OPSVIEW_* environment fallbacks."""
+    return {
+        "server_url": {"type": "str", "required": True, "fallback": env("OPSVIEW_URL")},
+        "username": {"type": "str", "required": True, "fallback": env("OPSVIEW_USERNAME")},
+        "password": {"type": "str", "no_log": True, "fallback": env("OPSVIEW_PASSWORD")},
+        "token": {"type": "str", "no_log": True, "fallback": env("OPSVIEW_TOKEN")},
+        "validate_certs": {"type": "bool", "default": True, "fallback": env("OPSVIEW_VALIDATE_CERTS")},
+        "ca_path": {"type": "path", "fallback": env("OPSVIEW_CA_PATH")},
+        "timeout": {"type": "float", "default": 30, "fallback": env("OPSVIEW_TIMEOUT")},
+    }
