@@ -176,7 +176,7 @@ def api_error(answer: Response, *, action: str, method: str, path: str) -> ApiEr
     if hint:
         parts.append(f"- {hint}")
     cls = {401: AuthError, 403: AuthError, 404: NotFoundError, 409: ConflictError}.get(answer.status, ApiError)
-    return cls(" ".join(parts), status=answer.status, method=method, path=path, message=message, detail=detail)
+    return cls(" ".join(parts), status=answer.status, method=method, path=path, title=message, detail=detail)
 
 
 def _texts(messages: Any) -> list:
