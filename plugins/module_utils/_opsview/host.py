@@ -174,14 +174,18 @@ class HostResource:
             raise ValidationError(
                 f"Cannot create host '{self.name}': a new host needs hostgroup (a leaf host group path)"
             )
-        body = self._body(desired)
+        body = api_body(desired, self.groups)
         answer = self.client.request("POST", COLLECTION, body=body, action=f"create host '{self.name}'")
         return self._model(answer, f"create host '{self.name}'")
 
     def update(self, current: Model, desired: Model) -> Model:
         changes = changed_keys(current, desired, exact=self.exact, merged=self.merged)
+        assert self.groups is not None
         answer = self.client.request(
-            "PUT", f"{COLLECTION}/{current['id']}", body=self._body(changes), action=f"update host '{self.name}'"
+            "PUT",
+            f"{COLLECTION}/{current['id']}",
+            body=api_body(changes, self.groups),
+            action=f"update host '{self.name}'",
         )
         return self._model(answer, f"update host '{self.name}'")
 
@@ -195,25 +199,33 @@ class HostResource:
         assert self.groups is not None
         return from_api(entry, self.groups)
 
-    def _body(self, model: Model) -> dict[str, Any]:
-        """Model keys -> Opsview's fields; references by name, the host group by id (names are not unique)."""
-        assert self.groups is not None
-        body: dict[str, Any] = {}
-        for key, value in model.items():
-            if key in ("id",):
-                continue
-            if key == "hostgroup":
-                body["hostgroup"] = {"id": self.groups.leaf(value).id}
-            elif key == "monitored_by":
-                body["monitored_by"] = {"name": value}
-            elif key in LISTS:
-                body[API_KEYS[key]] = [{"name": name} for name in value]
-            elif key == "variables":
-                body["hostattributes"] = [
-                    {"name": name, **entry}
-                    for name, entries in value.items()
-                    for entry in (entries if isinstance(entries, list) else [entries])
-                ]
-            else:
-                body[key] = value
-        return body
+
+def check_creatable(desired: Model) -> None:
+    name = desired["name"]
+    if "ip" not in desired:
+        raise ValidationError(f"Cannot create host '{name}': a new host needs ip")
+    if "hostgroup" not in desired:
+        raise ValidationError(f"Cannot create host '{name}': a new host needs hostgroup (a leaf host group path)")
+
+
+def api_body(model: Model, groups: HostGroupTree) -> dict[str, Any]:
+    """Model keys -> Opsview's fields; references by name, the host group by id (names are not unique)."""
+    body: dict[str, Any] = {}
+    for key, value in model.items():
+        if key == "id":
+            body["id"] = value
+        elif key == "hostgroup":
+            body["hostgroup"] = {"id": groups.leaf(value).id}
+        elif key == "monitored_by":
+            body["monitored_by"] = {"name": value}
+        elif key in LISTS:
+            body[API_KEYS[key]] = [{"name": name} for name in value]
+        elif key == "variables":
+            body["hostattributes"] = [
+                {"name": name, **entry}
+                for name, entries in value.items()
+                for entry in (entries if isinstance(entries, list) else [entries])
+            ]
+        else:
+            body[key] = value
+    return body

@@ -48,7 +48,8 @@ class Fake:
 
     def request(self, method, url, *, headers, body, timeout):  # noqa: ANN001 - Transport protocol
         parts = urlsplit(url)
-        call = {"method": method, "path": parts.path, "query": dict(parse_qsl(parts.query)), "headers": headers}
+        pairs = parse_qsl(parts.query)
+        call = {"method": method, "path": parts.path, "query": dict(pairs), "pairs": pairs, "headers": headers}
         call["body"] = json.loads(body) if body else None
         self.calls.append(call)
         found = self.routes.get((method, parts.path))
@@ -364,3 +365,114 @@ def test_check_mode_does_not_reload(client, fake):
 
 def test_errors_are_monitoring_errors():
     assert issubclass(ReloadFailed, MonitoringError)
+
+
+# --- many hosts -------------------------------------------------------------------------------------------------
+
+
+def bulk_server(fake: Fake, hosts: dict) -> None:
+    fake.on("GET", "/rest/config/hostgroup", listing(GROUPS))
+    fake.routes[("GET", "/rest/config/host")] = lambda call: listing(list(hosts.values()))
+
+    def put(call: dict) -> Response:
+        for item in call["body"]["list"]:
+            host = hosts.setdefault(item["name"], {"id": str(100 + len(hosts)), "name": item["name"]})
+            host.update(item)
+            host["hostgroup"] = (
+                {"name": "Web", "ref": f"/rest/config/hostgroup/{item['hostgroup']['id']}"}
+                if "hostgroup" in item
+                else host.get("hostgroup")
+            )
+        return answer(200, {"objects_updated": len(call["body"]["list"])})
+
+    fake.routes[("PUT", "/rest/config/host")] = put
+
+    def delete(call: dict) -> Response:
+        ids = [value for key, value in call["pairs"] if key == "id"]
+        gone = [name for name, host in hosts.items() if host["id"] in ids]
+        for name in gone:
+            del hosts[name]
+        return answer(200, {"objects_deleted": len(gone)})
+
+    fake.routes[("DELETE", "/rest/config/host")] = delete
+
+
+def bulk(client, hosts, **params):
+    from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.hosts import BulkHosts, Inventory
+
+    return BulkHosts(client, Inventory.from_params({"hosts": hosts, **params}))
+
+
+def test_a_thousand_hosts_in_one_transaction_then_one_listing(client, fake):
+    stored: dict = {}
+    bulk_server(fake, stored)
+    declared = [
+        {"name": f"vm{n}", "ip": f"10.0.{n // 250}.{n % 250 + 1}", "hostgroup": "Opsview/Linux/Web"}
+        for n in range(1000)
+    ]
+    outcome = bulk(client, declared).apply(check_mode=False)
+    assert outcome.changed and len(outcome.extra["hosts"]["created"]) == 1000 and len(stored) == 1000
+    assert [(c["method"], c["path"]) for c in fake.calls] == [
+        ("POST", "/rest/login"),
+        ("GET", "/rest/config/host"),
+        ("GET", "/rest/config/hostgroup"),
+        ("PUT", "/rest/config/host"),
+    ]
+    fake.calls.clear()
+    again = bulk(client, declared).apply(check_mode=False)
+    assert not again.changed and len(again.extra["hosts"]["unchanged"]) == 1000
+    assert [(c["method"], c["path"]) for c in fake.calls] == [("GET", "/rest/config/host")]
+
+
+def test_bulk_changes_only_what_differs_and_check_mode_writes_nothing(client, fake):
+    stored = {"web01": json.loads(json.dumps(WEB01))}
+    bulk_server(fake, stored)
+    declared = [
+        {"name": "web01", "ip": "192.0.2.99"},
+        {"name": "web02", "ip": "192.0.2.12", "hostgroup": "Opsview/Linux/Web"},
+    ]
+    check = bulk(client, declared).apply(check_mode=True)
+    assert check.extra["hosts"] == {"created": ["web02"], "updated": ["web01"], "removed": [], "unchanged": []}
+    assert fake.writes() == [] and check.after["web01"]["ip"] == "192.0.2.99"
+    bulk(client, declared).apply(check_mode=False)
+    (put,) = fake.writes()
+    assert put["body"]["list"][1] == {"id": "23", "name": "web01", "ip": "192.0.2.99"}
+    gone = bulk(client, [{"name": "web01"}, {"name": "web02"}, {"name": "web03"}], state="absent").apply(
+        check_mode=False
+    )
+    assert gone.extra["hosts"]["removed"] == ["web01", "web02"] and gone.extra["hosts"]["unchanged"] == ["web03"]
+    assert stored == {}
+
+
+def test_a_refused_batch_names_the_host_and_says_nothing_was_written(client, fake):
+    bulk_server(fake, {})
+    fake.on(
+        "PUT",
+        "/rest/config/host",
+        answer(
+            400,
+            {
+                "message": "Rollback. Error trying to synchronise object: 2",
+                "detail": "No related object for hosttemplates 'name=Nope'",
+            },
+        ),
+    )
+    declared = [{"name": f"vm{n}", "ip": "192.0.2.1", "hostgroup": "Opsview/Linux/Web"} for n in (1, 2, 3)]
+    with pytest.raises(ApiError) as error:
+        bulk(client, declared).apply(check_mode=False)
+    assert "(host 'vm2')" in str(error.value) and "none of its hosts was written" in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "hosts, message",
+    [
+        ([{"name": "a"}, {"name": "a"}], "more than once: a"),
+        ([{"name": "a", "hostgroup": "Opsview/a,b"}], "Invalid host group name 'a,b'"),
+        ([{"name": "a", "ip": "1.2.3.999"}], "Invalid ip"),
+    ],
+)
+def test_bad_bulk_input_is_refused_before_anything_is_sent(client, fake, hosts, message):
+    with pytest.raises(ValidationError, match=message):
+        bulk(client, hosts)
+    assert fake.calls == []
