@@ -14,7 +14,15 @@ ROLE = REPO / "roles" / "monitored_host"
 
 
 def test_molecule_scenario(simulator, tmp_path):
-    env = {**os.environ, **simulator.env, "MOLECULE_EPHEMERAL_DIRECTORY": str(tmp_path / "molecule"), "NO_COLOR": "1"}
+    # Molecule installs the collection it runs in; ANSIBLE_HOME keeps that copy out of the user's ~/.ansible, where
+    # it would go stale and shadow the working tree for ansible-lint and the next runs.
+    env = {
+        **os.environ,
+        **simulator.env,
+        "MOLECULE_EPHEMERAL_DIRECTORY": str(tmp_path / "molecule"),
+        "ANSIBLE_HOME": str(tmp_path / "ansible-home"),
+        "NO_COLOR": "1",
+    }
     molecule = str(Path(sys.executable).with_name("molecule"))
     done = subprocess.run(
         [molecule, "test"], cwd=ROLE, env=env, capture_output=True, text=True, timeout=900, check=False
