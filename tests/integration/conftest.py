@@ -9,6 +9,7 @@ import pytest
 
 from ansible_collections.lighthouse.monitoring.tests.integration.harness import (
     FAULT_SUMMARY,
+    OPSVIEW,
     Simulator,
     start_simulator,
 )
@@ -19,6 +20,14 @@ _STARTED = pytest.StashKey[float]()
 @pytest.fixture(scope="session")
 def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
     sim = start_simulator(tmp_path_factory.mktemp("simulator"), "--remote-sites", "remote1")
+    yield sim
+    sim.process.terminate()
+    sim.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def opsview_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    sim = start_simulator(tmp_path_factory.mktemp("opsview"), backend=OPSVIEW)
     yield sim
     sim.process.terminate()
     sim.process.wait(timeout=10)

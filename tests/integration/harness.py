@@ -1,4 +1,4 @@
-"""Integration harness: a Checkmk simulator started the way users start it, and an ansible-playbook runner."""
+"""Integration harness: a backend's simulator started the way users start it, and an ansible-playbook runner."""
 
 from __future__ import annotations
 
@@ -8,32 +8,64 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 TARGETS = REPO / "tests" / "integration" / "targets"
-RUNNER = REPO / "tests" / "simulators" / "checkmk" / "run.py"
+SIMULATORS = REPO / "tests" / "simulators"
 SITE, USER, SECRET = "cmk", "automation", "it-secret-7f3a9c"
+OPSVIEW_USER, OPSVIEW_PASSWORD = "automation", "it-password-4b1e8d"
 FAULT_SUMMARY = REPO / "tests" / "output" / "fault-suite.txt"  # the fault suite's summary line (test_faults.py)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """How to start a backend's simulator (tests/simulators/<name>/run.py with the credentials) and the
+    environment variables its modules read the connection from."""
+
+    name: str
+    credentials: tuple[str, ...]
+    connection: Callable[[str], dict[str, str]]
+    secret: str
+
+    @property
+    def runner(self) -> Path:
+        return SIMULATORS / self.name / "run.py"
+
+
+CHECKMK = Backend(
+    "checkmk",
+    ("--site", SITE, "--user", USER, "--secret", SECRET),
+    lambda url: {
+        "CHECKMK_SERVER_URL": url,
+        "CHECKMK_SITE": SITE,
+        "CHECKMK_API_USER": USER,
+        "CHECKMK_API_SECRET": SECRET,
+    },
+    SECRET,
+)
+OPSVIEW = Backend(
+    "opsview",
+    ("--user", OPSVIEW_USER, "--password", OPSVIEW_PASSWORD),
+    lambda url: {"OPSVIEW_URL": url, "OPSVIEW_USERNAME": OPSVIEW_USER, "OPSVIEW_PASSWORD": OPSVIEW_PASSWORD},
+    OPSVIEW_PASSWORD,
+)
 
 
 @dataclass
 class Simulator:
     url: str
     process: subprocess.Popen
+    backend: Backend = field(default=CHECKMK)
 
     @property
     def env(self) -> dict[str, str]:
-        return {
-            "CHECKMK_SERVER_URL": self.url,
-            "CHECKMK_SITE": SITE,
-            "CHECKMK_API_USER": USER,
-            "CHECKMK_API_SECRET": SECRET,
-        }
+        return self.backend.connection(self.url)
 
     def control(self, path: str, method: str = "GET", body: dict | None = None) -> dict:
-        """Call a control endpoint of the simulator (tests/simulators/checkmk/README.md)."""
+        """Call a control endpoint of the simulator (tests/simulators/<backend>/README.md)."""
         data = json.dumps(body).encode() if body is not None else b"" if method != "GET" else None
         headers = {"Content-Type": "application/json"} if body is not None else {}
         request = urllib.request.Request(f"{self.url}/_simulator/{path}", method=method, data=data, headers=headers)
@@ -42,23 +74,18 @@ class Simulator:
         return json.loads(body) if body else {}
 
 
-def start_simulator(tmp: Path, *args: str) -> Simulator:
+def start_simulator(tmp: Path, *args: str, backend: Backend = CHECKMK) -> Simulator:
     port_file = tmp / "port"
     command = [
         sys.executable,
-        str(RUNNER),
+        str(backend.runner),
         "--host",
         "127.0.0.1",
         "--port",
         "0",
         "--port-file",
         str(port_file),
-        "--site",
-        SITE,
-        "--user",
-        USER,
-        "--secret",
-        SECRET,
+        *backend.credentials,
         *args,
     ]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -69,7 +96,7 @@ def start_simulator(tmp: Path, *args: str) -> Simulator:
             raise RuntimeError(f"the simulator did not start: {process.stderr.read().decode()[-2000:]}")
         time.sleep(0.05)
     scheme = "https" if "--tls-cert" in args else "http"
-    return Simulator(f"{scheme}://127.0.0.1:{port_file.read_text().strip()}", process)
+    return Simulator(f"{scheme}://127.0.0.1:{port_file.read_text().strip()}", process, backend)
 
 
 @dataclass

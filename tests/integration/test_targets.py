@@ -14,7 +14,10 @@ MODULE_TARGETS = sorted(p.name for p in TARGETS.iterdir() if p.is_dir() and not 
 
 
 @pytest.mark.parametrize("target", MODULE_TARGETS)
-def test_target(target, simulator, tmp_path):
+def test_target(target, request, tmp_path):
+    """Each target against its backend's simulator (targets are named after their module: <backend>_<object>)."""
+    backend = target.split("_", 1)[0]
+    simulator = request.getfixturevalue("simulator" if backend == "checkmk" else f"{backend}_simulator")
     simulator.control("reset", method="POST")
     play = write_play(tmp_path / "play.yml", roles=f"    - {target}\n")
     result = run_playbook(play, simulator.env)

@@ -168,23 +168,17 @@ class HostResource:
         return from_api(mine[0], self.groups)
 
     def create(self, desired: Model) -> Model:
-        if "ip" not in desired:
-            raise ValidationError(f"Cannot create host '{self.name}': a new host needs ip")
-        if "hostgroup" not in desired:
-            raise ValidationError(
-                f"Cannot create host '{self.name}': a new host needs hostgroup (a leaf host group path)"
-            )
-        body = api_body(desired, self.groups)
+        check_creatable(desired)
+        body = api_body(desired, self._groups())
         answer = self.client.request("POST", COLLECTION, body=body, action=f"create host '{self.name}'")
         return self._model(answer, f"create host '{self.name}'")
 
     def update(self, current: Model, desired: Model) -> Model:
         changes = changed_keys(current, desired, exact=self.exact, merged=self.merged)
-        assert self.groups is not None
         answer = self.client.request(
             "PUT",
             f"{COLLECTION}/{current['id']}",
-            body=api_body(changes, self.groups),
+            body=api_body(changes, self._groups()),
             action=f"update host '{self.name}'",
         )
         return self._model(answer, f"update host '{self.name}'")
@@ -196,8 +190,13 @@ class HostResource:
         entry = (answer or {}).get("object")
         if not isinstance(entry, Mapping):
             raise ValidationError(f"Failed to {action}: the answer has no host object")
-        assert self.groups is not None
-        return from_api(entry, self.groups)
+        return from_api(entry, self._groups())
+
+    def _groups(self) -> HostGroupTree:
+        """The host groups read with the host (the engine always reads before it writes)."""
+        if self.groups is None:
+            self.groups = HostGroupTree.read(self.client)
+        return self.groups
 
 
 def check_creatable(desired: Model) -> None:

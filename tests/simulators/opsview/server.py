@@ -1,0 +1,42 @@
+"""Serve the Opsview simulator on loopback, in a background thread (tests/simulators/common/server.py)."""
+
+from __future__ import annotations
+
+from ..common.server import SimulatorServer
+from .app import create_app
+from .config import SimulatorConfig
+from .protocol import API_ROOT, STATE_KEY
+from .state import State
+
+
+class Simulator(SimulatorServer):
+    """A running Opsview simulator: `url` is the REST API's base (`.../rest`), `state` the live in-memory model.
+
+    The socket is bound (and `port` known) on construction; requests are served between `start()` and
+    `stop()`, or inside `with Simulator(config) as sim:`.
+    """
+
+    def __init__(self, config: SimulatorConfig | None = None) -> None:
+        self.config = config or SimulatorConfig()
+        super().__init__(
+            create_app(self.config),
+            host=self.config.host,
+            port=self.config.port,
+            tls_cert=self.config.tls_cert,
+            tls_key=self.config.tls_key,
+            name="opsview-simulator",
+        )
+
+    @property
+    def state(self) -> State:
+        simulated: State = self.app.extensions[STATE_KEY]
+        return simulated
+
+    @property
+    def url(self) -> str:
+        return f"{self.server_url}{API_ROOT}"
+
+
+def serve(config: SimulatorConfig | None = None) -> Simulator:
+    """`with serve(SimulatorConfig(...)) as sim:` serves on a free loopback port until the block ends."""
+    return Simulator(config)
