@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -15,6 +16,8 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks
 _ZULU = re.compile(r"[zZ]$")
 # Relative times reach at most this far ahead, so that now + offset stays a date (datetime ends with year 9999).
 MAX_RELATIVE = timedelta(days=365_250)
+# Relative windows: an existing one of the same length, give or take this, is the one declared.
+LENGTH_TOLERANCE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -76,3 +79,23 @@ def parse_iso(text: str) -> datetime:
     """A time from a server's answer (ISO 8601; naive counts as UTC)."""
     at = datetime.fromisoformat(_ZULU.sub("+00:00", str(text)))
     return at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
+
+
+def declared_window(
+    start: TimeSpec, end: TimeSpec, existing: Iterable[tuple[datetime, datetime]], now: datetime
+) -> tuple[datetime, datetime]:
+    """The declared window (start, end). Relative times are anchored to an existing window that has not ended,
+    whose absolute times match and, when both are relative, whose length matches (within ``LENGTH_TOLERANCE``):
+    running a task again keeps that window instead of moving it."""
+    wanted_start, wanted_end = start.resolve(now), end.resolve(now)
+    if start.relative or end.relative:
+        for old_start, old_end in existing:
+            if old_end <= now:
+                continue
+            if not start.relative and old_start != wanted_start or not end.relative and old_end != wanted_end:
+                continue
+            both = start.relative and end.relative
+            if both and abs((old_end - old_start) - (wanted_end - wanted_start)) > LENGTH_TOLERANCE:
+                continue
+            return old_start, old_end
+    return wanted_start, wanted_end

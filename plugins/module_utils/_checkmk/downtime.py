@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
@@ -37,6 +37,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._time import (
     TimeSpec,
+    declared_window,
     iso_utc,
     parse_iso,
     parse_time,
@@ -49,8 +50,6 @@ CREATE_HOST = "/domain-types/downtime/collections/host"
 CREATE_SERVICE = "/domain-types/downtime/collections/service"
 DELETE = "/domain-types/downtime/actions/delete/invoke"
 RECURS = ("fixed", "hour", "day", "week", "second_week", "fourth_week", "weekday_start", "weekday_end", "day_of_month")
-# Relative windows: an existing downtime of the same length, give or take this, is the one declared.
-LENGTH_TOLERANCE = timedelta(seconds=60)
 # How often a command whose answer was lost is sent, each time only after listing showed it did not apply.
 SEND_ATTEMPTS = 3
 # Up to this many hosts are read one by one; more from one listing of all hosts.
@@ -118,23 +117,12 @@ class DowntimeRequest:
         return cls(request.hosts, request.services, comment, state, start, end, duration, recur)
 
     def window(self, existing: Iterable[Model], now: datetime) -> tuple[str, str]:
-        """The declared window as (start, end) in UTC. Relative times are anchored to an existing downtime
-        that has not ended, whose absolute times match and, when both are relative, whose length matches:
-        running the task again keeps that downtime instead of moving it."""
+        """The declared window as (start, end) in UTC, anchored to an existing downtime where relative times
+        allow it (``declared_window``)."""
         if self.start is None or self.end is None:
             raise ValidationError("A downtime to set needs start_time and end_time")
-        start, end = self.start.resolve(now), self.end.resolve(now)
-        if self.start.relative or self.end.relative:
-            for downtime in existing:
-                old_start, old_end = parse_iso(downtime["start_time"]), parse_iso(downtime["end_time"])
-                if old_end <= now:
-                    continue
-                if not self.start.relative and old_start != start or not self.end.relative and old_end != end:
-                    continue
-                both = self.start.relative and self.end.relative
-                if both and abs((old_end - old_start) - (end - start)) > LENGTH_TOLERANCE:
-                    continue
-                return iso_utc(old_start), iso_utc(old_end)
+        windows = [(parse_iso(d["start_time"]), parse_iso(d["end_time"])) for d in existing]
+        start, end = declared_window(self.start, self.end, windows, now)
         return iso_utc(start), iso_utc(end)
 
 

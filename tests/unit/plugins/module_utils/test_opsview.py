@@ -476,3 +476,54 @@ def test_bad_bulk_input_is_refused_before_anything_is_sent(client, fake, hosts, 
     with pytest.raises(ValidationError, match=message):
         bulk(client, hosts)
     assert fake.calls == []
+
+
+# --- downtimes --------------------------------------------------------------------------------------------------
+
+
+def downtime_request(**params):
+    from datetime import UTC, datetime
+
+    from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.downtime import DowntimeRequest
+
+    return DowntimeRequest.from_params(
+        {"comment": "Kernel update", "end_time": "+2h", **params}, now=datetime(2026, 12, 1, 10, tzinfo=UTC)
+    )
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({}, "needs host_name, a non-empty host_names, or hostgroup"),
+        ({"host_name": "web1", "hostgroup": "Opsview/Web"}, "one of them"),
+        ({"host_names": ["web1", "web1"]}, "'web1' more than once"),
+        ({"host_name": "web%"}, "Invalid host name"),
+        ({"host_name": "web1", "service_descriptions": ["Disk%"]}, "Opsview's wildcard"),
+        ({"hostgroup": "Opsview/Web", "service_descriptions": ["Disk"]}, "not with a host group"),
+        ({"host_name": "web1", "comment": "a;b"}, "cannot contain < > ;"),
+        ({"host_name": "web1", "end_time": "+30s"}, "at least a minute"),
+        ({"host_name": "web1", "start_time": "2026-12-01T08:00:00Z"}, "more than an hour in the past"),
+    ],
+)
+def test_bad_downtime_input(params, message):
+    with pytest.raises(ValidationError, match=message):
+        downtime_request(**params)
+
+
+def test_downtime_identity_is_the_stored_comment_of_the_exact_object():
+    from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.downtime import Target
+
+    host, service, group = (
+        Target(host="web1"),
+        Target(host="web1", service="Disk"),
+        Target(hostgroup="Opsview/Linux/Web"),
+    )
+    assert host.stored("x") == "Host 'web1': x"
+    assert service.stored("x") == "Service 'Disk' on host 'web1': x"
+    assert group.stored("x") == "Host group 'Web': x"
+    listed = {"comment": "Host 'web1': x", "objects": {"hosts": [{"hostname": "web10"}]}}
+    assert not host.covers(listed)
+    assert host.covers({"comment": "Host 'web1': x", "objects": {"hosts": [{"hostname": "web1"}]}})
+    assert not service.covers({"objects": {"services": [{"hostname": "web1", "servicename": "Disk /"}]}})
+    targets = downtime_request(host_names=["web1", "web2"], service_descriptions=["Disk"]).targets
+    assert [(t.host, t.service) for t in targets] == [("web1", "Disk"), ("web2", "Disk")]
