@@ -26,6 +26,8 @@ SANITY_PYTHON := 3.11
 PYTEST_ARGS ?=
 SANITY_ARGS ?=
 SIMULATOR_PORT ?= 8080
+# `make demo BACKEND=checkmk` or `BACKEND=opsview` runs one backend's demo; empty: both.
+BACKEND ?=
 
 # Run a command with the virtualenv first on PATH and the collection importable.
 RUN := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" PYTHONPATH="$(COLLECTIONS)"
@@ -104,9 +106,14 @@ test: venv collection lint units contract integration demo sanity ## Everything 
 
 # --- Demo --------------------------------------------------------------------------------------
 
-demo: venv link ## Run playbooks/demo.yml twice against the simulator; the second run must change and activate nothing
+demo: venv link ## The demo playbooks twice each against the simulators (BACKEND=checkmk or opsview for one); second runs change nothing
+ifneq ($(BACKEND),opsview)
 	$(RUN) python scripts/with_simulator.py --remote-sites remote1 \
 		--agent-service 'CPU load=cpu_loads' --agent-service 'Filesystem /=df:/' -- scripts/demo.sh
+endif
+ifneq ($(BACKEND),checkmk)
+	$(RUN) python scripts/with_simulator.py --backend opsview -- scripts/demo.sh opsview
+endif
 
 benchmark: venv link ## Benchmark hosts three ways, then downtimes two ways (BENCHMARK_ARGS, DOWNTIME_BENCHMARK_ARGS); not part of test
 	$(RUN) python benchmarks/hosts.py $(BENCHMARK_ARGS)

@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
-# Run playbooks/demo.yml in pairs: the first run of a pair changes what it declares, the second must change
+# Run a demo playbook in pairs: the first run of a pair changes what it declares, the second must change
 # nothing (changed=0 in every recap line) and activate nothing (no handler runs).
-#   1. register everything and put the database into maintenance: the handler activates once;
+#   1. register everything and put the database into maintenance: the handler activates (reloads) once;
 #   2. take the maintenance downtime away again: only the downtime changes.
-# `make demo` runs this through scripts/with_simulator.py, which provides the CHECKMK_* variables.
+# `make demo` runs this through scripts/with_simulator.py, which provides the connection variables.
+#   scripts/demo.sh            playbooks/demo.yml (Checkmk), its handler activates
+#   scripts/demo.sh opsview    playbooks/demo_opsview.yml, its handler reloads
 set -euo pipefail
+
+backend=checkmk
+if [ "${1:-}" = opsview ]; then
+    backend=opsview
+    shift
+fi
+case $backend in
+    checkmk) playbook=playbooks/demo.yml handler='Activate pending Checkmk changes' ;;
+    opsview) playbook=playbooks/demo_opsview.yml handler='Reload Opsview' ;;
+esac
 
 # The play runs on the implicit localhost: no inventory is needed, so no warning about it either.
 export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
@@ -22,13 +34,13 @@ fail() {
 run_pair() {
     local label=$1 handler_runs=$2
     shift 2
-    echo "=== demo, ${label}: first run"
-    ansible-playbook playbooks/demo.yml "$@" | tee "$output"
-    [ "$(grep -c '^RUNNING HANDLER .*Activate pending Checkmk changes' "$output")" = "$handler_runs" ] ||
-        fail "${label}: the first run should have activated changes ${handler_runs} time(s)"
+    echo "=== demo (${backend}), ${label}: first run"
+    ansible-playbook "$playbook" "$@" | tee "$output"
+    [ "$(grep -c "^RUNNING HANDLER .*${handler}" "$output")" = "$handler_runs" ] ||
+        fail "${label}: the first run should have run the handler ${handler_runs} time(s)"
 
-    echo "=== demo, ${label}: second run, must report changed=0 and activate nothing"
-    ansible-playbook playbooks/demo.yml "$@" | tee "$output"
+    echo "=== demo (${backend}), ${label}: second run, must report changed=0 and activate nothing"
+    ansible-playbook "$playbook" "$@" | tee "$output"
     grep -q 'changed=' "$output" || fail "${label}: no PLAY RECAP in the second run's output"
     if grep -E 'changed=[1-9]' "$output" >/dev/null; then
         fail "${label}: the second run changed something, so the demo is not idempotent"
@@ -40,4 +52,4 @@ run_pair() {
 
 run_pair "register the shop, database in maintenance" 1 -e shop_maintenance=true "$@"
 run_pair "maintenance over" 0 -e shop_maintenance=false "$@"
-echo "demo: every second run changed nothing and activated nothing"
+echo "demo (${backend}): every second run changed nothing and activated nothing"

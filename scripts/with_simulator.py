@@ -1,13 +1,14 @@
 #!/usr/bin/env python
-"""Run a command against a Checkmk simulator started for it on a free loopback port.
+"""Run a command against a backend's simulator started for it on a free loopback port.
 
-    python scripts/with_simulator.py [SIMULATOR OPTION ...] -- COMMAND [ARGUMENT ...]
+    python scripts/with_simulator.py [--backend checkmk|opsview] [SIMULATOR OPTION ...] -- COMMAND [ARGUMENT ...]
 
-Starts tests/simulators/checkmk/run.py on 127.0.0.1 (port 0: the simulator picks a free port and writes
-it to a port file), waits until it listens, runs COMMAND with the connection variables the checkmk_*
-modules read (CHECKMK_SERVER_URL, CHECKMK_SITE, CHECKMK_API_USER, CHECKMK_API_SECRET), and always stops
-the simulator afterwards. Options before ``--`` go to the simulator, for example ``--remote-sites remote1``.
-Exits with COMMAND's exit status; if COMMAND fails, the end of the simulator's log is shown.
+Starts tests/simulators/<backend>/run.py (Checkmk by default) on 127.0.0.1 (port 0: the simulator picks a free
+port and writes it to a port file), waits until it listens, runs COMMAND with the connection variables that
+backend's modules read (Checkmk: CHECKMK_SERVER_URL, CHECKMK_SITE, CHECKMK_API_USER, CHECKMK_API_SECRET;
+Opsview: OPSVIEW_URL, OPSVIEW_USERNAME, OPSVIEW_PASSWORD), and always stops the simulator afterwards. Other
+options before ``--`` go to the simulator, for example ``--remote-sites remote1``. Exits with COMMAND's exit
+status; if COMMAND fails, the end of the simulator's log is shown.
 """
 
 from __future__ import annotations
@@ -20,9 +21,15 @@ import tempfile
 import time
 from pathlib import Path
 
-RUNNER = Path(__file__).resolve().parent.parent / "tests" / "simulators" / "checkmk" / "run.py"
-# The simulator's default site and automation user.
-CONNECTION = {"CHECKMK_SITE": "cmk", "CHECKMK_API_USER": "automation", "CHECKMK_API_SECRET": "test-secret"}
+SIMULATORS = Path(__file__).resolve().parent.parent / "tests" / "simulators"
+# Each simulator's defaults (site, user and secret or password), and the variable that gets its URL.
+CONNECTIONS = {
+    "checkmk": (
+        {"CHECKMK_SITE": "cmk", "CHECKMK_API_USER": "automation", "CHECKMK_API_SECRET": "test-secret"},
+        "CHECKMK_SERVER_URL",
+    ),
+    "opsview": ({"OPSVIEW_USERNAME": "admin", "OPSVIEW_PASSWORD": "initial"}, "OPSVIEW_URL"),
+}
 START_TIMEOUT = 30  # seconds
 
 
@@ -54,10 +61,12 @@ def show_log_tail(log: Path, lines: int = 40) -> None:
     print(f"--- last {len(tail)} lines of the simulator's log ---", *tail, sep="\n", file=sys.stderr)
 
 
-def run(simulator_options: list[str], command: list[str]) -> int:
-    with tempfile.TemporaryDirectory(prefix="checkmk-simulator-") as tmp:
+def run(backend: str, simulator_options: list[str], command: list[str]) -> int:
+    connection, url_variable = CONNECTIONS[backend]
+    with tempfile.TemporaryDirectory(prefix=f"{backend}-simulator-") as tmp:
         port_file, log = Path(tmp) / "port", Path(tmp) / "simulator.log"
-        runner = [sys.executable, str(RUNNER), "--host", "127.0.0.1", "--port", "0", "--port-file", str(port_file)]
+        script = SIMULATORS / backend / "run.py"
+        runner = [sys.executable, str(script), "--host", "127.0.0.1", "--port", "0", "--port-file", str(port_file)]
         with log.open("w", encoding="utf-8") as log_file:
             process = subprocess.Popen(
                 [*runner, *simulator_options], stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
@@ -70,8 +79,8 @@ def run(simulator_options: list[str], command: list[str]) -> int:
                 show_log_tail(log)
                 return 1
             url = port if port.startswith("http") else f"http://127.0.0.1:{port}"
-            print(f"with_simulator: Checkmk simulator at {url}, site {CONNECTION['CHECKMK_SITE']}", flush=True)
-            status = subprocess.call(command, env={**os.environ, **CONNECTION, "CHECKMK_SERVER_URL": url})
+            print(f"with_simulator: {backend} simulator at {url}", flush=True)
+            status = subprocess.call(command, env={**os.environ, **connection, url_variable: url})
             if status != 0:
                 show_log_tail(log)
             return status
@@ -84,9 +93,15 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     split = sys.argv.index("--")
+    options, backend = sys.argv[1:split], "checkmk"
+    if options[:1] == ["--backend"] and len(options) > 1:
+        backend, options = options[1], options[2:]
+    if backend not in CONNECTIONS:
+        print(f"with_simulator: unknown backend {backend!r}: one of {', '.join(CONNECTIONS)}", file=sys.stderr)
+        return 2
     # Stop the simulator on SIGTERM too (CI cancelling a job), not only on Ctrl-C.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    return run(sys.argv[1:split], sys.argv[split + 1 :])
+    return run(backend, options, sys.argv[split + 1 :])
 
 
 if __name__ == "__main__":
