@@ -171,3 +171,31 @@ def encode_query(query: Mapping[str, Any]) -> str:
                 item = json.dumps(item)
             pairs.append((key, item))
     return urlencode(pairs)
+
+
+def send_json(
+    transport: Transport,
+    method: str,
+    url: str,
+    *,
+    action: str,
+    headers: Mapping[str, str],
+    query: Mapping[str, Any] | None = None,
+    body: Any = None,
+    timeout: float,
+) -> Response:
+    """Send one request with a JSON body (if any) and the query encoded; a value that cannot be sent, or a
+    connection that fails, is a one-line error naming ``action``. Every backend's client sends through this."""
+    sent = {"Accept": "application/json", **headers}
+    data = None
+    try:
+        if body is not None:
+            sent["Content-Type"] = "application/json"
+            data = json.dumps(body, allow_nan=False).encode()
+        full = url + (f"?{encode_query(query)}" if query else "")
+    except ValueError as exc:  # NaN or infinity; text that is no Unicode (lone surrogates: UnicodeEncodeError)
+        raise ValidationError(f"Cannot {action}: a value cannot be sent ({first_line(exc)})") from None
+    try:
+        return transport.request(method, full, headers=sent, body=data, timeout=timeout)
+    except TransportError as exc:
+        raise TransportError(f"Failed to {action}: {exc}") from exc

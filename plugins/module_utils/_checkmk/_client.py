@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -17,7 +16,6 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     AuthError,
     ConflictError,
     NotFoundError,
-    TransportError,
     ValidationError,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import (
@@ -26,9 +24,8 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import
     TlsOptions,
     Transport,
     check_header_safe,
-    encode_query,
+    send_json,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import first_line as _first_line
 
 API_PATH = "check_mk/api/1.0"
 USER_AGENT = "lighthouse.monitoring"
@@ -163,21 +160,13 @@ class CheckmkClient:
         etag: str | None = None,
         ok: Iterable[int] = (200, 204),
     ) -> Response:
-        headers = {"Accept": "application/json", "Authorization": self._auth, "User-Agent": USER_AGENT}
-        data = None
-        try:
-            if body is not None:
-                headers["Content-Type"] = "application/json"
-                data = json.dumps(body, allow_nan=False).encode()
-            url = self.base_url + path + (f"?{encode_query(query)}" if query else "")
-        except ValueError as exc:  # NaN or infinity; text that is no Unicode (lone surrogates: UnicodeEncodeError)
-            raise ValidationError(f"Cannot {action}: a value cannot be sent ({_first_line(exc)})") from None
+        headers = {"Authorization": self._auth, "User-Agent": USER_AGENT}
         if etag is not None:
             headers["If-Match"] = etag
-        try:
-            answer = self._transport.request(method, url, headers=headers, body=data, timeout=self._timeout)
-        except TransportError as exc:
-            raise TransportError(f"Failed to {action}: {exc}") from exc
+        url = self.base_url + path
+        answer = send_json(
+            self._transport, method, url, action=action, headers=headers, query=query, body=body, timeout=self._timeout
+        )
         self._version = answer.header("X-Checkmk-Version") or self._version
         if answer.status not in ok:
             raise api_error(answer, action=action, method=method, path=path)

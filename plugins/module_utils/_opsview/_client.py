@@ -10,7 +10,6 @@ tasks, or a given token that did). Neither the password nor the token ever appea
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
@@ -20,7 +19,6 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     AuthError,
     ConflictError,
     NotFoundError,
-    TransportError,
     ValidationError,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import (
@@ -29,8 +27,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import
     TlsOptions,
     Transport,
     check_header_safe,
-    encode_query,
-    first_line,
+    send_json,
 )
 
 USER_AGENT = "lighthouse.monitoring"
@@ -142,21 +139,19 @@ class OpsviewClient:
         self.logins += 1
 
     def _send(self, method: str, path: str, *, action: str, query: Query = None, body: Body = None) -> Response:
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        headers = {"User-Agent": USER_AGENT}
         if path != LOGIN:
             headers.update({"X-Opsview-Username": self.username, "X-Opsview-Token": self._token})
-        data = None
-        try:
-            if body is not None:
-                headers["Content-Type"] = "application/json"
-                data = json.dumps(body, allow_nan=False).encode()
-            url = self.base_url + path + (f"?{encode_query(query)}" if query else "")
-        except ValueError as exc:  # NaN or infinity; text that is no Unicode (lone surrogates: UnicodeEncodeError)
-            raise ValidationError(f"Cannot {action}: a value cannot be sent ({first_line(exc)})") from None
-        try:
-            return self._transport.request(method, url, headers=headers, body=data, timeout=self._timeout)
-        except TransportError as exc:
-            raise TransportError(f"Failed to {action}: {exc}") from exc
+        return send_json(
+            self._transport,
+            method,
+            self.base_url + path,
+            action=action,
+            headers=headers,
+            query=query,
+            body=body,
+            timeout=self._timeout,
+        )
 
 
 def api_error(answer: Response, *, action: str, method: str, path: str) -> ApiError:

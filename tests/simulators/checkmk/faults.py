@@ -8,7 +8,6 @@ and lives with the downtimes.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from flask import request
 from werkzeug.wrappers import Response
@@ -80,32 +79,4 @@ def activate_as(st: State, rule: CheckmkFaultRule) -> None:
 
 # --- Control endpoints ----------------------------------------------------------------------------
 
-
-def _answer(change: Any) -> Response:
-    try:
-        return json_response(change())
-    except common.RuleError as refused:
-        raise field_problem(refused.messages) from None
-
-
-@control_route("/faults", "POST")
-def set_faults() -> Response:
-    """Switch faults on or off, `{"silent_remote_downtimes"?: bool}`; answers all switches."""
-    return _answer(lambda: state().faults.set_switches(request.get_json(silent=True)))
-
-
-@control_route("/faults", "DELETE")
-def lift_faults() -> Response:
-    """Every switch off and every rule gone; answers the rules and what they injected."""
-    return json_response(state().faults.lift())
-
-
-@control_route("/faults/rules", "POST")
-def set_fault_rules() -> Response:
-    """Replace the rules: `{"rules": [{"kind", ...}]}` (see README.md); answers them."""
-    return _answer(lambda: state().faults.set_rules(request.get_json(silent=True)))
-
-
-@control_route("/faults/rules")
-def show_fault_rules() -> Response:
-    return json_response(state().faults.json())
+common.install_controls(control_route, faults=lambda: state().faults, answer=json_response, refuse=field_problem)

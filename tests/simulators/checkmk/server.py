@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from ..common.server import SimulatorServer
+from ..common.server import ConfiguredSimulator
 from .app import create_app
 from .config import SimulatorConfig
 from .protocol import STATE_KEY
 from .state import State
 
 
-class Simulator(SimulatorServer):
+class Simulator(ConfiguredSimulator):
     """A running Checkmk simulator: `url` is the central site's API base, `state` the live in-memory model.
 
     The socket is bound (and `port` known) on construction; requests are served between `start()` and
     `stop()`, or inside `with Simulator(config) as sim:`.
     """
 
-    def __init__(self, config: SimulatorConfig | None = None) -> None:
-        self.config = config or SimulatorConfig()
-        super().__init__(
-            create_app(self.config),
-            host=self.config.host,
-            port=self.config.port,
-            tls_cert=self.config.tls_cert,
-            tls_key=self.config.tls_key,
-            name="checkmk-simulator",
-        )
+    app_factory = staticmethod(create_app)
+    config_type = SimulatorConfig
+    state_key = STATE_KEY
+    thread_name = "checkmk-simulator"
+    config: SimulatorConfig
 
     @property
     def state(self) -> State:
@@ -34,7 +29,6 @@ class Simulator(SimulatorServer):
 
     @property
     def url(self) -> str:
-        """The REST API base URL of the central site."""
         return f"{self.server_url}/{self.config.site}/check_mk/api/1.0"
 
 

@@ -266,3 +266,40 @@ def act(rule: FaultRule, error: Callable[[int, str], Response]) -> Response | No
     if connection is not None:
         connection.shutdown(socket.SHUT_RDWR)
     return Response(status=500)
+
+
+def install_controls(
+    route: Callable[[str, str], Callable[[Callable[[], Response]], Any]],
+    *,
+    faults: Callable[[], Faults],
+    answer: Callable[[Any], Response],
+    refuse: Callable[[dict[str, Any]], Exception],
+) -> None:
+    """The control endpoints of the faults, registered with the simulator's `route(rule, method)`: `answer(data)` is
+    its JSON answer, `refuse(messages)` the error it raises for a body it refuses."""
+
+    def changed(change: Callable[[], Any]) -> Response:
+        try:
+            return answer(change())
+        except RuleError as refused:
+            raise refuse(refused.messages) from None
+
+    def set_faults() -> Response:
+        """Switch the server's known bugs on or off, `{"<switch>": bool}`; answers all switches."""
+        return changed(lambda: faults().set_switches(request.get_json(silent=True)))
+
+    def lift_faults() -> Response:
+        """Every switch off and every rule gone; answers the rules and what they injected."""
+        return answer(faults().lift())
+
+    def set_fault_rules() -> Response:
+        """Replace the rules: `{"rules": [{"kind", ...}]}`; answers them."""
+        return changed(lambda: faults().set_rules(request.get_json(silent=True)))
+
+    def show_fault_rules() -> Response:
+        return answer(faults().json())
+
+    route("/faults", "POST")(set_faults)
+    route("/faults", "DELETE")(lift_faults)
+    route("/faults/rules", "POST")(set_fault_rules)
+    route("/faults/rules", "GET")(show_fault_rules)

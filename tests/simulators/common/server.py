@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from flask import Flask
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -79,6 +79,31 @@ class SimulatorServer:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.stop()
+
+
+class ConfiguredSimulator(SimulatorServer):
+    """A simulator served from its configuration: a subclass names its app factory, its configuration type and
+    where the app keeps its state; `state` is then the live in-memory model."""
+
+    app_factory: ClassVar[Callable[[Any], Flask]]
+    config_type: ClassVar[type]
+    state_key: ClassVar[str]
+    thread_name: ClassVar[str] = "simulator"
+
+    def __init__(self, config: Any = None) -> None:
+        self.config = config or self.config_type()
+        super().__init__(
+            type(self).app_factory(self.config),
+            host=self.config.host,
+            port=self.config.port,
+            tls_cert=self.config.tls_cert,
+            tls_key=self.config.tls_key,
+            name=self.thread_name,
+        )
+
+    @property
+    def state(self) -> Any:
+        return self.app.extensions[self.state_key]
 
 
 def write_port_file(path: Path, port: int) -> None:

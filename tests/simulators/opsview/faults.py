@@ -6,9 +6,7 @@ the request addresses becomes uncommitted, the configuration pending)."""
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from flask import request
 from werkzeug.wrappers import Response
 
 from ..common import faults as common
@@ -52,30 +50,9 @@ def change_as(st: State, user: str, path: str, targets: list[str] | None = None)
 
 # --- Control endpoints ----------------------------------------------------------------------------
 
-
-def _answer(change: Any) -> Response:
-    try:
-        return json_response(change())
-    except common.RuleError as refused:
-        raise OpsviewError(400, "Invalid fault", fields=refused.messages) from None
-
-
-@control_route("/faults", "POST")
-def set_faults() -> Response:
-    """Switches of the server's known bugs: the Opsview simulator has none yet (`{}` answers `{}`)."""
-    return _answer(lambda: state().faults.set_switches(request.get_json(silent=True)))
-
-
-@control_route("/faults", "DELETE")
-def lift_faults() -> Response:
-    return json_response(state().faults.lift())
-
-
-@control_route("/faults/rules", "POST")
-def set_fault_rules() -> Response:
-    return _answer(lambda: state().faults.set_rules(request.get_json(silent=True)))
-
-
-@control_route("/faults/rules")
-def show_fault_rules() -> Response:
-    return json_response(state().faults.json())
+common.install_controls(
+    control_route,
+    faults=lambda: state().faults,
+    answer=json_response,
+    refuse=lambda messages: OpsviewError(400, "Invalid fault", fields=messages),
+)

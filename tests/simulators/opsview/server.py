@@ -2,30 +2,25 @@
 
 from __future__ import annotations
 
-from ..common.server import SimulatorServer
+from ..common.server import ConfiguredSimulator
 from .app import create_app
 from .config import SimulatorConfig
 from .protocol import API_ROOT, STATE_KEY
 from .state import State
 
 
-class Simulator(SimulatorServer):
+class Simulator(ConfiguredSimulator):
     """A running Opsview simulator: `url` is the REST API's base (`.../rest`), `state` the live in-memory model.
 
     The socket is bound (and `port` known) on construction; requests are served between `start()` and
     `stop()`, or inside `with Simulator(config) as sim:`.
     """
 
-    def __init__(self, config: SimulatorConfig | None = None) -> None:
-        self.config = config or SimulatorConfig()
-        super().__init__(
-            create_app(self.config),
-            host=self.config.host,
-            port=self.config.port,
-            tls_cert=self.config.tls_cert,
-            tls_key=self.config.tls_key,
-            name="opsview-simulator",
-        )
+    app_factory = staticmethod(create_app)
+    config_type = SimulatorConfig
+    state_key = STATE_KEY
+    thread_name = "opsview-simulator"
+    config: SimulatorConfig
 
     @property
     def state(self) -> State:

@@ -4,7 +4,6 @@ import pytest
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import (
     CheckmkClient,
-    encode_query,
     flatten_fields,
     object_path,
     release,
@@ -16,6 +15,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     TransportError,
     ValidationError,
 )
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import encode_query
 from ansible_collections.lighthouse.monitoring.tests.unit.fakes import SECRET, problem, reply
 
 PENDING = "/domain-types/activation_run/collections/pending_changes"
