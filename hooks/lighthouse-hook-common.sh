@@ -2,7 +2,8 @@
 # The shared part of the hypervisor hooks of lighthouse.monitoring (proxmox/lighthouse-monitoring and
 # libvirt/qemu), sourced by them; not a program of its own. See hooks/README.md.
 #
-# A hook turns one hypervisor event into one run of the playbook lighthouse.monitoring.vm_lifecycle:
+# A hook turns one hypervisor event into one run of the playbook lighthouse.monitoring.vm_lifecycle, against the
+# monitoring system LIGHTHOUSE_BACKEND (checkmk, the default, or opsview):
 #
 #   lh_init                                       read the settings file; 1 when there is nothing to work with
 #   lh_event KIND ID EVENT WHERE [VM_NAME]        queue the event and run it: detached, or here and now
@@ -11,8 +12,9 @@
 # What every hook keeps to, and this file makes easy:
 # - it never exits non-zero because of monitoring: a hypervisor may abort the guest's start for that;
 # - it writes nothing to standard output: libvirt reads a qemu hook's output as domain XML (migrate, restore);
-# - the API secret travels only in the playbook's environment: never logged, never on a command line,
-#   never in the environment of the helpers (qm, pct, LIGHTHOUSE_ADDRESS_COMMAND). No tracing, hence set +xv;
+# - the secrets (CHECKMK_API_SECRET, OPSVIEW_PASSWORD, OPSVIEW_TOKEN) travel only in the playbook's environment:
+#   never logged, never on a command line, never in the environment of the helpers (qm, pct,
+#   LIGHTHOUSE_ADDRESS_COMMAND). No tracing, hence set +xv;
 # - the hypervisor does not wait for monitoring: with LIGHTHOUSE_BACKGROUND=1 (the default) the playbook runs
 #   in a session of its own, with no file descriptor of the hypervisor's, and the hook returns at once;
 # - runs are serialised (flock), and of the events of one VM still waiting, only the latest runs.
@@ -23,10 +25,11 @@ LIGHTHOUSE_LIB=$(readlink -f "${BASH_SOURCE[0]}")
 LIGHTHOUSE_TAG=lighthouse-monitoring
 LIGHTHOUSE_EVENTS="created started stopped deleted"
 
-# lh_log MESSAGE...: log one line, the secret masked.
+# lh_log MESSAGE...: log one line, the secrets masked.
 lh_log() {
     local message="$*" secret
-    for secret in "${CHECKMK_API_SECRET:-}" "${CHECKMK_VAR_AUTOMATION_SECRET:-}"; do
+    for secret in "${CHECKMK_API_SECRET:-}" "${CHECKMK_VAR_AUTOMATION_SECRET:-}" "${OPSVIEW_PASSWORD:-}" \
+        "${OPSVIEW_TOKEN:-}"; do
         [ -n "$secret" ] && message=${message//"$secret"/********}
     done
     message=${message//[[:cntrl:]]/ }
@@ -68,6 +71,14 @@ lh_init() {
     : "${LIGHTHOUSE_BACKGROUND:=1}"
     : "${LIGHTHOUSE_STATE_DIR:=/run/lighthouse-monitoring}"
     : "${LIGHTHOUSE_TIMEOUT:=120}"
+    : "${LIGHTHOUSE_BACKEND:=checkmk}"
+    case $LIGHTHOUSE_BACKEND in
+    checkmk | opsview) ;;
+    *)
+        lh_log "LIGHTHOUSE_BACKEND=$LIGHTHOUSE_BACKEND is neither checkmk nor opsview: nothing done"
+        return 1
+        ;;
+    esac
     if ! [[ $LIGHTHOUSE_TIMEOUT =~ ^[1-9][0-9]*$ ]]; then
         lh_log "LIGHTHOUSE_TIMEOUT=$LIGHTHOUSE_TIMEOUT is not a number of seconds: 120 instead"
         LIGHTHOUSE_TIMEOUT=120
@@ -96,7 +107,9 @@ lh_event() {
         if command -v setsid >/dev/null 2>&1; then
             lh_log "$kind $id: $event: queued, the playbook runs in the background"
             (
-                for variable in "${!CHECKMK_@}" "${!ANSIBLE_@}" "${!LIGHTHOUSE_@}"; do export "${variable?}"; done
+                for variable in "${!CHECKMK_@}" "${!OPSVIEW_@}" "${!ANSIBLE_@}" "${!LIGHTHOUSE_@}"; do
+                    export "${variable?}"
+                done
                 # shellcheck disable=SC2016 # expanded by the new shell, from its arguments
                 exec setsid "$BASH" -c '. "$1" && shift && lh_job "$@"' "$LIGHTHOUSE_TAG" \
                     "$LIGHTHOUSE_LIB" "$kind" "$id" "$event" "$token" "" "$name"
@@ -157,9 +170,12 @@ lh_job() {
         return 0
     fi
 
-    extra_vars=(vm_name "$name" vm_event "$event")
+    extra_vars=(vm_name "$name" vm_event "$event" monitoring_backend "$LIGHTHOUSE_BACKEND")
     [ -n "${LIGHTHOUSE_FOLDER:-}" ] && extra_vars+=(vm_folder "$LIGHTHOUSE_FOLDER")
     [ -n "${LIGHTHOUSE_SITE:-}" ] && extra_vars+=(vm_site "$LIGHTHOUSE_SITE")
+    [ -n "${LIGHTHOUSE_HOSTGROUP:-}" ] && extra_vars+=(vm_hostgroup "$LIGHTHOUSE_HOSTGROUP")
+    [ -n "${LIGHTHOUSE_TEMPLATES:-}" ] && extra_vars+=(vm_templates "$LIGHTHOUSE_TEMPLATES")
+    [ -n "${LIGHTHOUSE_MONITORED_BY:-}" ] && extra_vars+=(vm_monitored_by "$LIGHTHOUSE_MONITORED_BY")
     if [ -n "${LIGHTHOUSE_ADDRESS_COMMAND:-}" ] && { [ "$event" = created ] || [ "$event" = started ]; }; then
         read -r address line < <(lh_helper "$LIGHTHOUSE_ADDRESS_COMMAND" "$name")
         if [[ ${address:-} =~ ^[0-9A-Za-z.:_-]+$ ]]; then
@@ -171,14 +187,14 @@ lh_job() {
     lh_playbook "$who" "$event" "$(lh_json "${extra_vars[@]}")"
 }
 
-# lh_helper COMMAND_LINE ARG...: run a helper (qm, pct, the address command) without the secret in its
+# lh_helper COMMAND_LINE ARG...: run a helper (qm, pct, the address command) without the secrets in its
 # environment, without our lock, within 30 seconds; its standard output only.
 lh_helper() {
     local -a command
     read -ra command <<<"$1"
     shift
     (
-        unset CHECKMK_API_SECRET CHECKMK_VAR_AUTOMATION_SECRET
+        unset CHECKMK_API_SECRET CHECKMK_VAR_AUTOMATION_SECRET OPSVIEW_PASSWORD OPSVIEW_TOKEN
         exec timeout -k 5 30 "${command[@]}" "$@"
     ) </dev/null 2>/dev/null 9>&-
 }
@@ -248,11 +264,11 @@ lh_playbook() {
         lh_log "$who: $event: no temporary file for the playbook's output: nothing done"
         return 0
     fi
-    lh_log "$who: $event: running $LIGHTHOUSE_PLAYBOOK"
+    lh_log "$who: $event: running $LIGHTHOUSE_PLAYBOOK ($LIGHTHOUSE_BACKEND)"
     (
         # The connection and Ansible's own settings, from the settings file, reach the playbook (and only it)
         # through the environment.
-        for variable in "${!CHECKMK_@}" "${!ANSIBLE_@}"; do
+        for variable in "${!CHECKMK_@}" "${!OPSVIEW_@}" "${!ANSIBLE_@}"; do
             [ "$variable" != ANSIBLE_PLAYBOOK ] && export "${variable?}"
         done
         export ANSIBLE_NOCOLOR="${ANSIBLE_NOCOLOR:-1}" ANSIBLE_RETRY_FILES_ENABLED="${ANSIBLE_RETRY_FILES_ENABLED:-0}"

@@ -1,8 +1,8 @@
 """The hypervisor hooks in hooks/, run end to end as the hypervisors run them: the same arguments, the domain XML
 on stdin for libvirt, the bare environment libvirt gives its hooks (LC_ALL=C, a system PATH), and the settings
-in an environment file. Their effect is checked in the simulator's state; bad input and a monitoring server that
-is down must change nothing and still exit 0; the secret must show nowhere; in background mode the hook must
-return at once."""
+in an environment file. Their effect is checked in the simulator's state, for Checkmk (the default) and for Opsview
+(LIGHTHOUSE_BACKEND=opsview); bad input and a monitoring server that is down must change nothing and still exit 0;
+the secret must show nowhere; in background mode the hook must return at once."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ PROXMOX_VM, VMID = "vm7.example.com", "107"
 LIBVIRT_VM = "vm8.example.com"
 ADDRESS = "192.0.2.77"
 SERVICES = {"services": [{"check_plugin_name": "cpu_loads", "service_item": None, "service_name": "CPU load"}]}
+SECRETS = ("CHECKMK_API_SECRET", "CHECKMK_VAR_AUTOMATION_SECRET", "OPSVIEW_PASSWORD", "OPSVIEW_TOKEN")
+MAINTENANCE = "Maintenance by the VM lifecycle (lighthouse.monitoring)"
 # libvirt runs its hooks with this environment (docs/hooks.rst of libvirt), HOME aside.
 HYPERVISOR_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
 COLLECTIONS = os.environ.get("ANSIBLE_COLLECTIONS_PATH", str(REPO / ".cache" / "collections"))
@@ -45,15 +47,17 @@ def domain_xml(name: str) -> str:
 
 
 class Hooks:
-    """Settings file, fakes and log of the hooks, in tmp_path; runs a hook the way its hypervisor does."""
+    """Settings file, fakes and log of the hooks, in tmp_path; runs a hook the way its hypervisor does. ``backend``:
+    the settings the simulator's backend needs besides its connection."""
 
-    def __init__(self, tmp: Path, simulator) -> None:
-        self.tmp, self.simulator = tmp, simulator
-        self.secret = simulator.env["CHECKMK_API_SECRET"]
+    def __init__(self, tmp: Path, simulator, **backend: str) -> None:
+        self.tmp, self.simulator, self.backend = tmp, simulator, backend
+        self.secret = simulator.backend.secret
         self.log_file = tmp / "hook.log"
         self.leaks = tmp / "helpers-saw-the-secret"
-        # qm as on a Proxmox node, for one VM; the helpers note it if they ever get the secret.
-        leak_check = f'[ -z "${{CHECKMK_API_SECRET:-}}" ] || echo "$0" >>{shlex.quote(str(self.leaks))}\n'
+        # qm as on a Proxmox node, for one VM; the helpers note it if they ever get a secret.
+        secrets = "".join(f"${{{name}:-}}" for name in SECRETS)
+        leak_check = f'[ -z "{secrets}" ] || echo "$0" >>{shlex.quote(str(self.leaks))}\n'
         self.qm = executable(
             tmp / "qm",
             "#!/bin/sh\n" + leak_check + f'if [ "$1 $2" = "config {VMID}" ]; then\n'
@@ -66,7 +70,7 @@ class Hooks:
     def settings(self, **overrides: str) -> Path:
         values = {
             **self.simulator.env,
-            "CHECKMK_TIMEOUT": "10",
+            **self.backend,
             "LIGHTHOUSE_FOLDER": "/vms",
             "LIGHTHOUSE_SITE": "remote1",
             "LIGHTHOUSE_ADDRESS_COMMAND": str(self.address),
@@ -114,7 +118,7 @@ class Hooks:
 @pytest.fixture
 def hooks(tmp_path, simulator):
     simulator.control("reset", method="POST")
-    yield Hooks(tmp_path, simulator)
+    yield Hooks(tmp_path, simulator, CHECKMK_TIMEOUT="10")
 
 
 def downtimes(state, host):
@@ -282,7 +286,7 @@ def test_libvirt_hook_in_background_returns_at_once(hooks, simulator):
     wait_for(calls.exists)
     pid, secret, arguments = calls.read_text().split(" ", 2)
     assert secret == "secret-in-environment" and hooks.secret not in arguments  # environment only, never argv
-    assert f'"vm_name": "{LIBVIRT_VM}", "vm_event": "started"' in arguments
+    assert f'"vm_name": "{LIBVIRT_VM}", "vm_event": "started", "monitoring_backend": "checkmk"' in arguments
     assert os.getsid(int(pid)) != os.getsid(0)  # a session of its own: gone from libvirt's sight
     assert "queued, the playbook runs in the background" in hooks.log()
 
@@ -312,3 +316,120 @@ def test_of_the_events_waiting_only_the_latest_runs(hooks):
     events = re.findall(r'"vm_event": "(\w+)"', (hooks.tmp / "calls").read_text())
     assert events[-1] == "started" and len(events) < 3, hooks.log()
     assert "skipped, a later event of this VM replaces it" in hooks.log()
+
+
+def test_a_backend_the_hooks_do_not_know_is_logged_and_changes_nothing(hooks, simulator):
+    hooks.settings(LIGHTHOUSE_BACKEND="nagios")
+    done = hooks.run(PROXMOX, VMID, "post-start")
+    assert done.returncode == 0 and done.stdout == ""
+    assert "LIGHTHOUSE_BACKEND=nagios is neither checkmk nor opsview: nothing done" in hooks.log()
+    assert simulator.control("state")["requests"] == []
+    hooks.assert_no_leak()
+
+
+# --- Opsview: LIGHTHOUSE_BACKEND=opsview, the connection from OPSVIEW_* ------------------------------------------
+
+OPSVIEW_GROUP = "Opsview/Hypervisors/pve1"
+
+
+@pytest.fixture
+def opsview_hooks(tmp_path, opsview_simulator):
+    opsview_simulator.control("reset", method="POST")
+    yield Hooks(
+        tmp_path,
+        opsview_simulator,
+        LIGHTHOUSE_BACKEND="opsview",
+        OPSVIEW_TIMEOUT="10",
+        LIGHTHOUSE_HOSTGROUP=OPSVIEW_GROUP,
+        LIGHTHOUSE_TEMPLATES="OS - Unix Base, Network - Base",
+    )
+
+
+def opsview_host(state, name):
+    found = [h for h in state["hosts"] if h["name"] == name]
+    return found[0] if found else None
+
+
+def opsview_downtimes(state, name):
+    return {d["comment"] for d in state["downtimes"] if d["hostname"] == name}
+
+
+def run_ended(hooks, who: str, event: str) -> bool:
+    return re.search(rf"{re.escape(who)}: {event}: (done|the playbook failed|stopped after)", hooks.log()) is not None
+
+
+def assert_in_opsview(state, name, reloads=1):
+    host = opsview_host(state, name)
+    assert host["ip"] == ADDRESS and host["hostgroup"]["name"] == "pve1"
+    assert [t["name"] for t in host["hosttemplates"]] == ["OS - Unix Base", "Network - Base"]
+    (group,) = [g for g in state["hostgroups"] if g["matpath"] == "Opsview,Hypervisors,pve1,"]
+    assert [h["name"] for h in group["hosts"]] == [name]
+    assert name in state["monitored"] and state["configuration_status"] == "uptodate"
+    assert [r["succeeded"] for r in state["reloads"]] == [True] * reloads
+
+
+def test_proxmox_hookscript_with_opsview(opsview_hooks, opsview_simulator):
+    hooks, sim = opsview_hooks, opsview_simulator
+    started = hooks.run(PROXMOX, VMID, "post-start")
+    assert started.returncode == 0 and started.stdout == "", hooks.log()
+    assert_in_opsview(sim.control("state"), PROXMOX_VM)
+    who = f"proxmox {VMID} ({PROXMOX_VM})"
+    assert f"{who}: started: running lighthouse.monitoring.vm_lifecycle (opsview)" in hooks.log()
+    assert f"{who}: started: done" in hooks.log()
+
+    stopped = hooks.run(PROXMOX, VMID, "post-stop")
+    assert stopped.returncode == 0, hooks.log()
+    assert opsview_downtimes(sim.control("state"), PROXMOX_VM) == {f"Host '{PROXMOX_VM}': {MAINTENANCE}"}
+
+    again = hooks.run(PROXMOX, VMID, "post-start")
+    assert again.returncode == 0, hooks.log()
+    state = sim.control("state")
+    assert opsview_downtimes(state, PROXMOX_VM) == set()
+    assert_in_opsview(state, PROXMOX_VM)  # nothing changed, nothing reloaded
+
+    deleted = hooks.run(PROXMOX, VMID, "deleted")  # by hand, before `qm destroy`
+    assert deleted.returncode == 0, hooks.log()
+    state = sim.control("state")
+    assert opsview_host(state, PROXMOX_VM) is None and PROXMOX_VM not in state["monitored"]
+    assert [r["succeeded"] for r in state["reloads"]] == [True, True]
+    assert f"proxmox {VMID} ({PROXMOX_VM}): deleted: done" in hooks.log()
+    hooks.assert_no_leak()
+
+
+def test_libvirt_hook_with_opsview_in_background(opsview_hooks, opsview_simulator):
+    """Detached runs get the OPSVIEW_* connection too."""
+    hooks, sim = opsview_hooks, opsview_simulator
+    hooks.settings(LIGHTHOUSE_BACKGROUND="1")
+    xml = domain_xml(LIBVIRT_VM)
+
+    begin = time.monotonic()
+    done = hooks.run(LIBVIRT, LIBVIRT_VM, "started", "begin", "-", xml=xml)
+    assert done.returncode == 0 and done.stdout == "" and time.monotonic() - begin < 1
+    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "started"), 120)
+    assert f"libvirt {LIBVIRT_VM}: started: done" in hooks.log(), hooks.log()
+    assert_in_opsview(sim.control("state"), LIBVIRT_VM)
+
+    done = hooks.run(LIBVIRT, LIBVIRT_VM, "release", "end", "shutdown", xml=xml)
+    assert done.returncode == 0 and done.stdout == ""
+    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "stopped"), 120)
+    assert opsview_downtimes(sim.control("state"), LIBVIRT_VM) == {f"Host '{LIBVIRT_VM}': {MAINTENANCE}"}, hooks.log()
+
+    deleted = hooks.run(LIBVIRT, LIBVIRT_VM, "deleted")  # by hand, in the foreground
+    assert deleted.returncode == 0 and deleted.stdout == "", hooks.log()
+    state = sim.control("state")
+    assert opsview_host(state, LIBVIRT_VM) is None and state["downtimes"] == []
+    hooks.assert_no_leak()
+
+
+def test_opsview_down_is_logged_and_the_hook_still_exits_0(opsview_hooks, opsview_simulator):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    opsview_hooks.settings(OPSVIEW_URL=closed, OPSVIEW_TIMEOUT="2")
+    done = opsview_hooks.run(PROXMOX, VMID, "post-start")
+    assert done.returncode == 0 and done.stdout == ""
+    log = opsview_hooks.log()
+    assert f"proxmox {VMID} ({PROXMOX_VM}): started: the playbook failed" in log
+    assert f"cannot connect to {closed}" in log
+    assert opsview_simulator.control("state")["requests"] == []
+    opsview_hooks.assert_no_leak()

@@ -1,5 +1,5 @@
-"""The monitored_host role's molecule scenario (roles/monitored_host/molecule/default) against the simulator:
-prepare, converge, idempotence, a check-mode converge, verify."""
+"""The monitored_host role's molecule scenarios (roles/monitored_host/molecule/<scenario>), each against its backend's
+simulator: prepare, converge, idempotence, a check-mode converge, verify."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from ansible_collections.lighthouse.monitoring.tests.integration.harness import REPO
 
 ROLE = REPO / "roles" / "monitored_host"
 
 
-def test_molecule_scenario(simulator, tmp_path):
+@pytest.mark.parametrize(
+    ("scenario", "simulator_fixture"), [("default", "simulator"), ("opsview", "opsview_simulator")]
+)
+def test_molecule_scenario(scenario, simulator_fixture, request, tmp_path):
+    simulator = request.getfixturevalue(simulator_fixture)
     # Molecule installs the collection it runs in; ANSIBLE_HOME keeps that copy out of the user's ~/.ansible, where
     # it would go stale and shadow the working tree for ansible-lint and the next runs.
     env = {
@@ -25,7 +31,13 @@ def test_molecule_scenario(simulator, tmp_path):
     }
     molecule = str(Path(sys.executable).with_name("molecule"))
     done = subprocess.run(
-        [molecule, "test"], cwd=ROLE, env=env, capture_output=True, text=True, timeout=900, check=False
+        [molecule, "test", "--scenario-name", scenario],
+        cwd=ROLE,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-6000:]

@@ -72,3 +72,107 @@ def test_events_it_does_not_understand_change_nothing(simulator):
     assert missing.rc != 0 and "vm_name=(missing)" in missing.output
     state = simulator.control("state")
     assert state["hosts"] == {} and state["requests"] == []
+
+
+# --- Opsview (-e monitoring_backend=opsview) -------------------------------------------------------------------
+
+OPSVIEW_GROUP = "Opsview/Hypervisors/VMs"
+
+
+def opsview_event(simulator, name, *args, address="192.0.2.42"):
+    vm = ["-e", "monitoring_backend=opsview", "-e", f"vm_name={VM}", "-e", f"vm_hostgroup={OPSVIEW_GROUP}"]
+    vm += ["-e", '{"vm_templates": ["OS - Unix Base", "Network - Base"]}']
+    vm += ["-e", f"vm_address={address}"] if address else []
+    run = run_playbook(PLAYBOOK, simulator.env, *vm, "-e", f"vm_event={name}", *args)
+    return run, sum(int(n) for n in re.findall(r"\schanged=(\d+)", run.output))
+
+
+def opsview_host(state):
+    found = [h for h in state["hosts"] if h["name"] == VM]
+    return found[0] if found else None
+
+
+def opsview_downtimes(state):
+    return [d for d in state["downtimes"] if d["hostname"] == VM]
+
+
+def reloads(state):
+    return [r for r in state["reloads"] if r["succeeded"]]
+
+
+def test_opsview_each_event_twice_and_as_a_dry_run(opsview_simulator):
+    sim = opsview_simulator
+    sim.control("reset", method="POST")
+
+    dry, changed = opsview_event(sim, "created", "--check")
+    assert dry.rc == 0 and changed > 0, dry.output[-4000:]
+    state = sim.control("state")
+    assert opsview_host(state) is None and state["reloads"] == [] and state["configuration_status"] == "uptodate"
+    assert [g["name"] for g in state["hostgroups"]] == ["Opsview", "Monitoring Servers"]
+
+    created, changed = opsview_event(sim, "created")
+    assert created.rc == 0 and changed == 3, created.output[-4000:]  # the host group, the host, the reload
+    state = sim.control("state")
+    host = opsview_host(state)
+    assert host["ip"] == "192.0.2.42" and host["hostgroup"]["name"] == "VMs"
+    assert [t["name"] for t in host["hosttemplates"]] == ["OS - Unix Base", "Network - Base"]
+    (group,) = [g for g in state["hostgroups"] if g["matpath"] == "Opsview,Hypervisors,VMs,"]
+    assert [h["name"] for h in group["hosts"]] == [VM]
+    assert VM in state["monitored"] and state["configuration_status"] == "uptodate" and len(reloads(state)) == 1
+    again, changed = opsview_event(sim, "created")
+    assert again.rc == 0 and changed == 0, again.output[-4000:]
+    assert len(sim.control("state")["reloads"]) == 1  # nothing pending, no reload
+
+    stopped, changed = opsview_event(sim, "stopped")
+    assert stopped.rc == 0 and changed == 1, stopped.output[-4000:]
+    downtimes = opsview_downtimes(sim.control("state"))
+    assert downtimes and {d["comment"] for d in downtimes} == {
+        f"Host '{VM}': Maintenance by the VM lifecycle (lighthouse.monitoring)"
+    }
+    assert opsview_event(sim, "stopped")[1] == 0
+
+    dry, changed = opsview_event(sim, "started", "--check")
+    assert dry.rc == 0 and changed == 1 and opsview_downtimes(sim.control("state")) == downtimes, dry.output[-4000:]
+    started, changed = opsview_event(sim, "started")
+    assert started.rc == 0 and changed == 1, started.output[-4000:]
+    state = sim.control("state")
+    assert opsview_downtimes(state) == [] and len(state["reloads"]) == 1  # nothing to reload
+    assert opsview_event(sim, "started")[1] == 0
+
+    # Deleted with a maintenance downtime: it goes first, then the host, then a reload.
+    assert opsview_event(sim, "stopped")[1] == 1
+    dry, changed = opsview_event(sim, "deleted", "--check")
+    assert dry.rc == 0 and changed == 2, dry.output[-4000:]
+    state = sim.control("state")
+    assert opsview_host(state) is not None and len(opsview_downtimes(state)) > 0
+    deleted, changed = opsview_event(sim, "deleted")
+    assert deleted.rc == 0 and changed == 3, deleted.output[-4000:]
+    state = sim.control("state")
+    assert opsview_host(state) is None and opsview_downtimes(state) == []
+    assert VM not in state["monitored"] and state["configuration_status"] == "uptodate" and len(reloads(state)) == 2
+    assert any(g["matpath"] == "Opsview,Hypervisors,VMs," for g in state["hostgroups"])  # shared: it stays
+    assert opsview_event(sim, "deleted")[1] == 0
+    assert len(sim.control("state")["reloads"]) == 2
+
+
+def test_opsview_without_an_address(opsview_simulator):
+    """A new host gets its name as address (Opsview resolves it); an existing one keeps the address it has."""
+    sim = opsview_simulator
+    sim.control("reset", method="POST")
+    created, _changed = opsview_event(sim, "created", address="")
+    assert created.rc == 0, created.output[-4000:]
+    assert opsview_host(sim.control("state"))["ip"] == VM
+
+    assert opsview_event(sim, "started", address="192.0.2.43")[1] == 2  # the address, the reload
+    again, changed = opsview_event(sim, "started", address="")
+    assert again.rc == 0 and changed == 0, again.output[-4000:]
+    assert opsview_host(sim.control("state"))["ip"] == "192.0.2.43"
+
+
+def test_opsview_backend_it_does_not_know_changes_nothing(opsview_simulator):
+    sim = opsview_simulator
+    sim.control("reset", method="POST")
+    vm = ["-e", "monitoring_backend=nagios", "-e", f"vm_name={VM}", "-e", "vm_event=created"]
+    unknown = run_playbook(PLAYBOOK, sim.env, *vm)
+    assert unknown.rc != 0 and "nagios" in unknown.output and "checkmk, opsview" in unknown.output
+    assert sim.control("state")["requests"] == []
