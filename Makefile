@@ -86,7 +86,7 @@ integration: venv link ## Integration tests, playbooks against the simulator (th
 	$(RUN) scripts/run_pytest.sh tests/integration $(PYTEST_ARGS)
 
 faults: venv link ## Only the fault suite and the concurrency test (part of integration); prints the summary line
-	$(RUN) python -m pytest tests/integration/test_faults.py tests/integration/test_concurrency.py $(PYTEST_ARGS)
+	$(RUN) python -m pytest tests/integration/test_faults.py tests/integration/test_faults_opsview.py tests/integration/test_concurrency.py $(PYTEST_ARGS)
 
 fuzz: venv link ## Property tests with new random examples, ten times as many (make test replays the same ones); not part of test
 	$(RUN) env LIGHTHOUSE_FUZZ=1 python -m pytest tests/unit/plugins/module_utils/test_hostile_input.py $(PYTEST_ARGS)

@@ -30,6 +30,7 @@ NOT_COPIED = shutil.ignore_patterns(
     ".git", ".venv", ".cache", ".ansible", ".pytest_cache", ".ruff_cache", "__pycache__", "output"
 )
 FAULTS = "tests/integration/test_faults.py"
+OPSVIEW_FAULTS = "tests/integration/test_faults_opsview.py"
 UTILS = "plugins/module_utils"
 
 
@@ -50,8 +51,8 @@ class Mutant:
     tests: tuple[str, ...]  # pytest arguments: the tests that must catch it
 
 
-def faults(*scenarios: str) -> tuple[str, ...]:
-    return tuple(f"{FAULTS}::test_fault[{scenario}]" for scenario in scenarios)
+def faults(*scenarios: str, suite: str = FAULTS) -> tuple[str, ...]:
+    return tuple(f"{suite}::test_fault[{scenario}]" for scenario in scenarios)
 
 
 ETAG = "etag=self._etag"
@@ -185,7 +186,8 @@ MUTANTS = (
             Edit(f"{UTILS}/_sync.py", "desired if check_mode else resource.create", "resource.create"),
             Edit(
                 f"{UTILS}/_sync.py",
-                "overlay(current, desired, exact=resource.exact) if check_mode else resource.update(current, desired)",
+                "overlay(current, desired, exact=exact, merged=merged) if check_mode "
+                "else resource.update(current, desired)",
                 "resource.update(current, desired)",
             ),
         ),
@@ -205,6 +207,31 @@ MUTANTS = (
         "purging a cluster's attributes replaces them on 2.3 and 2.4 too, which makes it a plain host",
         (Edit(f"{UTILS}/_checkmk/host.py", "    return release is not None and release >= (2, 5)", "    return True"),),
         ("tests/integration/test_targets.py::test_target[checkmk_host]",),
+    ),
+    Mutant(
+        "opsview_no_relogin",
+        "an Opsview request that meets 401 (the session expired) fails instead of logging in once more",
+        (Edit(f"{UTILS}/_opsview/_client.py", "if answer.status == 401 and self._password:", "if False:"),),
+        faults("expired tokens", suite=OPSVIEW_FAULTS),
+    ),
+    Mutant(
+        "opsview_trust_downtime_command",
+        "an Opsview downtime is taken as set once the command is accepted, without listing the downtimes",
+        (Edit(f"{UTILS}/_opsview/downtime.py", 'todo = self._verify(missing, "set", lost)', "todo = []"),),
+        faults("latency", suite=OPSVIEW_FAULTS),
+    ),
+    Mutant(
+        "opsview_resend_downtime_blindly",
+        "an Opsview downtime command whose answer was lost is sent again at once, without listing what applied",
+        (
+            Edit(
+                f"{UTILS}/_opsview/downtime.py",
+                "                raise\n            return True\n",
+                "                raise\n            self.client.request(method, PATH, action=action, **request)\n"
+                "            return False\n",
+            ),
+        ),
+        faults("lost answers", suite=OPSVIEW_FAULTS),
     ),
 )  # fmt: skip
 

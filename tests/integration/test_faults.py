@@ -9,17 +9,16 @@ under it and why; any other failure fails the suite.
 
 The play is tests/integration/faults/converge.yml; each scenario starts from the same configuration, set up
 through the API. The summary line is printed at the end of the test session (conftest.py) and written to
-tests/output/fault-suite.txt.
+tests/output/fault-suite.txt. The machinery (play runner, judging, tally) is shared with the Opsview suite,
+test_faults_opsview.py, through faults_common.py.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,19 +26,26 @@ from typing import Any
 import pytest
 import requests
 
+from ansible_collections.lighthouse.monitoring.tests.integration import faults_common
+from ansible_collections.lighthouse.monitoring.tests.integration.faults_common import (
+    SUMMARIES,
+    Check,
+    Run,
+    Tally,
+    false_successes,
+    holds,
+    judge,
+)
 from ansible_collections.lighthouse.monitoring.tests.integration.harness import (
-    FAULT_SUMMARY,
     REPO,
     SECRET,
     SITE,
     USER,
     Simulator,
-    run_playbook,
     start_simulator,
 )
 
 PLAY = REPO / "tests" / "integration" / "faults" / "converge.yml"
-CALLBACKS = REPO / "tests" / "integration" / "callback_plugins"
 COLLEAGUE = "colleague"
 
 # --- What the play declares (converge.yml), as the simulator's state shows it ----------------------------------
@@ -98,17 +104,9 @@ def race(method: str, path: str, **change: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class Scenario:
-    rules: list[dict[str, Any]] = field(default_factory=list)
-    switches: dict[str, bool] = field(default_factory=dict)
-    may_fail: dict[str, str] = field(default_factory=dict)  # failures allowed (a pattern) -> why
-    most: int = 0  # how many tasks may fail under the fault at most
-    most_as_injected_by: int | None = None  # instead: at most as many as that rule (an index) injected faults
+class Scenario(faults_common.Scenario):
     force_after_lift: bool = False  # the run after the lift activates the colleague's changes too, knowingly
     races: bool = False  # the rules race the play's writes: each raced object must have met a 412
-
-    def allows(self, failure: str) -> bool:
-        return any(re.search(pattern, failure) for pattern in self.may_fail)
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -161,32 +159,7 @@ for _scenario in SCENARIOS.values():
             _rule.setdefault("user_id", COLLEAGUE)
 
 
-@dataclass
-class Tally:
-    faults_injected: int = 0
-    tasks_run: int = 0
-    failed_cleanly: int = 0  # tasks that failed under a fault, each with one clean line, each allowed
-    false_successes: int = 0  # tasks that reported ok or changed without having converged
-    objects_lost: int = 0
-    objects_duplicated: int = 0
-    foreign_changes_activated: int = 0
-    secret_leaks: int = 0
-    scenarios: list[str] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)  # per scenario: faults injected, the clean failures
-
-    def line(self) -> str:
-        return (
-            f"fault suite: {len(self.scenarios)} scenarios, faults injected: {self.faults_injected}, "
-            f"tasks run: {self.tasks_run} ({self.failed_cleanly} failed with one clean line under a fault, each "
-            "allowed by its scenario; all converged after it was lifted), "
-            f"reported success without converging: {self.false_successes}, "
-            f"objects lost: {self.objects_lost}, "
-            f"objects duplicated: {self.objects_duplicated}, "
-            f"foreign changes activated: {self.foreign_changes_activated}, secret leaks: {self.secret_leaks}"
-        )
-
-
-TALLY = Tally()
+TALLY = Tally("fault suite", ("objects lost", "objects duplicated", "foreign changes activated", "secret leaks"))
 
 
 class Api:
@@ -270,51 +243,11 @@ def lift(sim: Simulator) -> int:
     return injected
 
 
-@dataclass
-class Run:
-    """One run of the play: each task's result, with the server's state right after it."""
-
-    entries: list[dict]
-    start: dict  # the state before the first task
-    output: str
-
-    def windows(self) -> Iterable[tuple[dict, dict, dict]]:
-        """(entry, state before the task, state after it), task by task."""
-        before = self.start
-        for entry in self.entries:
-            yield entry, before, entry["state"]
-            before = entry["state"]
-
-    @property
-    def end(self) -> dict:
-        return self.entries[-1]["state"] if self.entries else self.start
-
-
 def play(sim: Simulator, tmp: Path, name: str, *extra: str) -> Run:
-    results_file = tmp / f"{name}.jsonl"
-    env = {
-        **sim.env,
-        "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS),
-        "ANSIBLE_CALLBACKS_ENABLED": "record_results",
-        "RECORD_RESULTS_FILE": str(results_file),
-        "RECORD_STATE_URL": f"{sim.url}/_simulator/state",
-    }
-    start = sim.control("state")
-    done = run_playbook(PLAY, env, "-vvv", "--diff", *extra)
-    assert done.rc == 0, done.output[-3000:]
-    text = results_file.read_text(encoding="utf-8")
-    entries = [json.loads(line) for line in text.splitlines()]
-    return Run(entries, start, done.output + text)
+    return faults_common.play(sim, PLAY, tmp, name, *extra)
 
 
 # --- Judging ------------------------------------------------------------------------------------------------------
-
-
-def holds(actual: Any, declared: Any) -> bool:
-    """Whether ``actual`` has what ``declared`` declares (dicts key by key, as the modules merge them)."""
-    if isinstance(declared, dict):
-        return isinstance(actual, dict) and all(holds(actual.get(k), v) for k, v in declared.items())
-    return actual == declared
 
 
 def folder_problems(state: dict, slug: str) -> list[str]:
@@ -388,10 +321,6 @@ def downtime_problems(after: dict, wanted: tuple[str, str, str]) -> list[str]:
     return [] if downtime_keys(after)[(site, host, None, comment)] else [f"no downtime {comment!r} of {host} on {site}"]
 
 
-# What a task must have left on the server when it reports ok or changed: problems, given (entry, state before, after).
-Check = Callable[[dict, dict, dict], list[str]]
-
-
 def folder_as_declared(slug: str) -> Check:
     return lambda entry, before, after: folder_problems(after, slug)
 
@@ -459,21 +388,6 @@ CONVERGED: dict[str, Check] = {
     "A node's VMs into maintenance, in one task, with the remote site's API as the fallback": node_window_set,
     "The node's previous window is over, for all its VMs": old_node_window_gone,
 }
-
-
-def false_successes(run: Run) -> list[str]:
-    """Tasks that reported ok or changed although the server shows they did not converge."""
-    wrong = []
-    for entry, before, after in run.windows():
-        check = CONVERGED.get(entry["task"])
-        assert check is not None, f"the suite does not know how to judge the task {entry['task']!r}"
-        if entry["status"] == "ok":
-            wrong.extend(f"{entry['task']}: reported {_said(entry)} but {p}" for p in check(entry, before, after))
-    return wrong
-
-
-def _said(entry: dict) -> str:
-    return "changed" if entry["result"].get("changed") else "ok"
 
 
 def duplicates(run: Run) -> list[str]:
@@ -554,28 +468,6 @@ def race_problems(state: dict, targets: list[str]) -> tuple[list[str], int]:
     return wrong, lost
 
 
-def unclean(entry: dict) -> list[str]:
-    """Why a failed task's result is not one clean line (empty if it is, or if the task did not fail)."""
-    if entry["status"] == "ok":
-        return []
-    loop = entry["result"].get("results")
-    problems = []
-    for item in loop or [entry["result"]]:
-        if loop and not item.get("failed"):
-            continue
-        msg = item.get("msg")
-        if not isinstance(msg, str) or not msg or "\n" in msg.strip() or "Traceback" in msg:
-            problems.append(f"{entry['task']}: not one line: {msg!r}")
-        elif "module_stderr" in item or "MODULE FAILURE" in msg or "Traceback" in str(item.get("exception", "")):
-            problems.append(f"{entry['task']}: crashed: {msg}")
-    return problems
-
-
-def failure_message(entry: dict) -> str:
-    failed = [item for item in entry["result"].get("results") or [] if item.get("failed")]
-    return "; ".join(str(item.get("msg")) for item in failed) if failed else str(entry["result"].get("msg"))
-
-
 @pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_fault(fault_simulator: Simulator, tmp_path: Path, scenario: str) -> None:
     sim, fault = fault_simulator, SCENARIOS[scenario]
@@ -598,55 +490,31 @@ def test_fault(fault_simulator: Simulator, tmp_path: Path, scenario: str) -> Non
     if fault.races:
         race_wrong, race_lost = race_problems(under_fault.end, race_targets)
         wrong, lost = wrong + race_wrong, lost + race_lost
-    false = false_successes(under_fault) + false_successes(again)
+    false = false_successes(under_fault, CONVERGED) + false_successes(again, CONVERGED)
     doubles = duplicates(under_fault) + duplicates(again)
     foreign = foreign_activations(under_fault) + foreign_activations(again)
     leaks = (under_fault.output + again.output).count(SECRET)
-    failures = [entry for entry in under_fault.entries if entry["status"] != "ok"]
-    said = [f"{entry['task']}: {failure_message(entry)}" for entry in failures]
-    not_allowed = [failure for failure in said if not fault.allows(failure)]
-
-    TALLY.scenarios.append(scenario)
-    TALLY.faults_injected += injected
-    TALLY.tasks_run += len(under_fault.entries) + len(again.entries)
-    clean_failures = [entry for entry in failures if not unclean(entry)]
-    TALLY.failed_cleanly += len(clean_failures)
-    TALLY.false_successes += len(false)
-    TALLY.details.append(f"{scenario}: {injected} faults injected, {len(clean_failures)} tasks failed cleanly")
-    TALLY.details.extend(f"  {entry['task']}: {failure_message(entry)}" for entry in clean_failures)
-    TALLY.details.extend(f"  reported success without converging: {p}" for p in false)
-    TALLY.details.extend(f"  duplicated: {p}" for p in doubles)
-    TALLY.objects_lost += lost
-    TALLY.objects_duplicated += len(doubles)
-    TALLY.foreign_changes_activated += foreign
-    TALLY.secret_leaks += leaks
-
-    assert injected > 0, f"{scenario}: no fault was injected, the scenario tests nothing"
-    assert false == [], f"{scenario}: tasks reported success without converging"
-    assert not [p for entry in under_fault.entries for p in unclean(entry)], "under the fault"
-    assert not_allowed == [], f"{scenario}: tasks failed in a way the scenario does not allow"
-    assert len(failures) <= most, f"{scenario}: {len(failures)} tasks failed, at most {most} may"
-    assert [e["task"] for e in again.entries if e["status"] != "ok"] == [], f"{scenario}: the run after the lift failed"
     counts = {
         "objects lost": lost,
-        "duplicated": len(doubles),
+        "objects duplicated": len(doubles),
         "foreign changes activated": foreign,
         "secret leaks": leaks,
     }
-    problems = [f"{name}: {n}" for name, n in counts.items() if n] + wrong + doubles
-    assert problems == [], f"{scenario}: " + "; ".join(problems)
+    judge(
+        TALLY,
+        scenario,
+        fault,
+        under_fault=under_fault,
+        again=again,
+        injected=injected,
+        most=most,
+        false=false,
+        doubles=doubles,
+        counts=counts,
+        wrong=wrong,
+    )
 
 
 def test_summary() -> None:
     """Runs after the scenarios (file order): writes the summary line that conftest.py prints."""
-    assert TALLY.scenarios, "no scenario ran"
-    FAULT_SUMMARY.parent.mkdir(parents=True, exist_ok=True)
-    FAULT_SUMMARY.write_text("\n".join([TALLY.line(), *TALLY.details]) + "\n", encoding="utf-8")
-    counts = (
-        TALLY.false_successes,
-        TALLY.objects_lost,
-        TALLY.objects_duplicated,
-        TALLY.foreign_changes_activated,
-        TALLY.secret_leaks,
-    )
-    assert counts == (0, 0, 0, 0, 0), TALLY.line()
+    TALLY.write(SUMMARIES["checkmk"])

@@ -1,11 +1,23 @@
 """The API secret never shows: every module at -vvvv, in check mode with diff and for real, on success and on
-failure; nowhere in stdout, stderr, return values or diffs (the registered results are printed too)."""
+failure; nowhere in stdout, stderr, return values or diffs (the registered results are printed too). For Opsview:
+neither the password nor a session token, the one a task is given or the one a module gets by logging in."""
 
 from __future__ import annotations
 
+import json
+import re
+import urllib.request
+
 import pytest
 
-from ansible_collections.lighthouse.monitoring.tests.integration.harness import SECRET, run_playbook, write_play
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import (
+    OPSVIEW_PASSWORD,
+    OPSVIEW_USER,
+    SECRET,
+    Simulator,
+    run_playbook,
+    write_play,
+)
 
 # One call per module, made twice: as given (it succeeds, or in check mode may fail for a host that check mode
 # did not create), and against a site that does not exist (the server answers with an error), so the secret
@@ -32,12 +44,40 @@ TASK = """\
 """
 
 
-def play_for(check_mode: bool) -> str:
+# Opsview: each module as given (it logs in with the password), given a session token (and the password to log in
+# again), and failing after it logged in: refused by the server, or by the library once it has read.
+OPSVIEW_CALLS = {
+    "opsview_hostgroup": ("path: Opsview/Secrets", "path: Opsview/Monitoring Servers/Below"),
+    "opsview_host": (
+        "name: secret1\n        ip: 192.0.2.5\n        hostgroup: Opsview/Secrets",
+        "name: secret1\n        ip: 192.0.2.5\n        hostgroup: Opsview/Secrets\n        templates: [Nope]",
+    ),
+    "opsview_hosts": (
+        "hosts: [{name: secret2, ip: 192.0.2.6, hostgroup: Opsview/Secrets}]",
+        "hosts: [{name: secret2, ip: 192.0.2.6, hostgroup: Opsview/Secrets, templates: [Nope]}]",
+    ),
+    "opsview_reload": ("wait_timeout: 30", "wait_timeout: 30\n        username: nobody"),
+    "opsview_downtime": (
+        "host_name: opsview\n        comment: Secret test\n        end_time: +1h",
+        "host_name: nosuch\n        comment: Secret test\n        end_time: +1h",
+    ),
+}
+GIVEN_TOKEN = "\n        token: \"{{ lookup('ansible.builtin.env', 'SECRETS_TEST_TOKEN') }}\""
+SESSION_TOKEN = re.compile(r"(?<![0-9a-f])[0-9a-f]{40}(?![0-9a-f])")  # as Opsview (and the simulator) make them
+
+
+def play_for(check_mode: bool, calls: dict | None = None) -> str:
     tasks = []
-    for index, (module, given) in enumerate(CALLS.items()):
-        bad = given + "\n        site: nosuchsite"
-        for label, args, suffix in (("as given", given, "a"), ("on a site that does not exist", bad, "b")):
-            tasks.append(TASK.format(module=module, label=label, args=args, index=f"{index}{suffix}"))
+    if calls is None:
+        for index, (module, given) in enumerate(CALLS.items()):
+            bad = given + "\n        site: nosuchsite"
+            for label, args, suffix in (("as given", given, "a"), ("on a site that does not exist", bad, "b")):
+                tasks.append(TASK.format(module=module, label=label, args=args, index=f"{index}{suffix}"))
+    else:
+        for index, (module, (given, bad)) in enumerate(calls.items()):
+            variants = (("as given", given), ("given a session token", given + GIVEN_TOKEN), ("refused", bad))
+            for suffix, (label, args) in zip("abc", variants, strict=True):
+                tasks.append(TASK.format(module=module, label=label, args=args, index=f"{index}{suffix}"))
     header = (
         "    - name: Check mode with diff\n      check_mode: true\n      diff: true\n      block:\n"
         if check_mode
@@ -61,3 +101,33 @@ def test_the_secret_never_shows(simulator, tmp_path, check_mode):
     leaks = result.output.count(SECRET)
     assert leaks == 0, f"the API secret shows {leaks} times in what Ansible printed at -vvvv"  # never the value
     assert "Callback dispatch" not in result.output  # every diff is one Ansible's callbacks can show
+
+
+def login(simulator: Simulator) -> str:
+    """A session token of the test's own, as another tool would get it."""
+    body = json.dumps({"username": OPSVIEW_USER, "password": OPSVIEW_PASSWORD}).encode()
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    request = urllib.request.Request(f"{simulator.url}/rest/login", data=body, headers=headers, method="POST")
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback only
+        return json.loads(answer.read())["token"]
+
+
+@pytest.mark.parametrize("check_mode", [True, False], ids=["check-diff", "apply"])
+def test_neither_the_opsview_password_nor_a_token_shows(opsview_simulator, tmp_path, check_mode):
+    opsview_simulator.control("reset", method="POST")
+    token = login(opsview_simulator)
+    play = write_play(tmp_path / "play.yml", tasks=play_for(check_mode, OPSVIEW_CALLS))
+    env = {**opsview_simulator.env, "SECRETS_TEST_TOKEN": token}
+    result = run_playbook(play, env, "-vvvv", *([] if check_mode else ["--diff"]))
+    assert result.rc == 0, result.output[-6000:]
+    assert result.output.count("...ignoring") >= len(OPSVIEW_CALLS), result.output[-6000:]  # the failures happened
+    masked = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    assert f'"password": "{masked}"' in result.output and f'"token": "{masked}"' in result.output  # there, masked
+    assert opsview_simulator.control("state")["tokens"] >= 2, "the modules did not log in"
+    leaks = {
+        "the password": result.output.count(OPSVIEW_PASSWORD),
+        "the given token": result.output.count(token),
+        "a session token": len(SESSION_TOKEN.findall(result.output)),
+    }
+    assert leaks == dict.fromkeys(leaks, 0), f"shown in what Ansible printed at -vvvv: {leaks}"
+    assert "Callback dispatch" not in result.output

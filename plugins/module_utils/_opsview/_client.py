@@ -11,6 +11,7 @@ tasks, or a given token that did). Neither the password nor the token ever appea
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
 
@@ -19,9 +20,11 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     AuthError,
     ConflictError,
     NotFoundError,
+    TransportError,
     ValidationError,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import (
+    RETRY_STATUSES,
     RequestsTransport,
     Response,
     TlsOptions,
@@ -32,6 +35,10 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import
 
 USER_AGENT = "lighthouse.monitoring"
 LOGIN = "/login"
+# A login whose answer a proxy lost (502/503/504, a dropped connection) is sent again: it writes nothing but a
+# session, so a second one is harmless. After 0.5 s, then 1 s.
+LOGIN_ATTEMPTS = 3
+LOGIN_PAUSE = 0.5
 
 Body = Optional[Any]
 Query = Optional[Mapping[str, Any]]
@@ -129,7 +136,7 @@ class OpsviewClient:
     def _login(self, action: str) -> None:
         body = {"username": self.username, "password": self._password}
         self._token = ""
-        answer = self._send("POST", LOGIN, action=f"log in as '{self.username}' to {action}", body=body)
+        answer = self._login_answer(body, action)
         if answer.status != 200:
             raise api_error(answer, action=f"log in as '{self.username}'", method="POST", path=LOGIN)
         token = (answer.json() or {}).get("token")
@@ -137,6 +144,19 @@ class OpsviewClient:
             raise ApiError(f"Failed to log in as '{self.username}': the answer has no token", status=answer.status)
         self._token = token
         self.logins += 1
+
+    def _login_answer(self, body: Mapping[str, str], action: str) -> Response:
+        """The answer to ``POST /login``, sent again after a pause when a proxy or the network lost it."""
+        what = f"log in as '{self.username}' to {action}"
+        for attempt in range(1, LOGIN_ATTEMPTS):
+            try:
+                answer = self._send("POST", LOGIN, action=what, body=body)
+                if answer.status not in RETRY_STATUSES:
+                    return answer
+            except TransportError:
+                pass
+            time.sleep(LOGIN_PAUSE * attempt)
+        return self._send("POST", LOGIN, action=what, body=body)
 
     def _send(self, method: str, path: str, *, action: str, query: Query = None, body: Body = None) -> Response:
         headers = {"User-Agent": USER_AGENT}

@@ -6,7 +6,11 @@ before its core has processed the command.
 Opsview stores each downtime's comment with the object it was set for (``Host 'web01': <comment>``,
 ``Service 'HTTP' on host 'web01': <comment>``, ``Host group 'Web': <comment>``), so a downtime's identity here is
 its object and the task's comment, and it is found by that stored comment. Names are exact: a ``%`` (Opsview's
-wildcard) is refused. A downtime with another window is replaced: the new one is set before the old one goes.
+wildcard) is refused. A downtime with another window is replaced: the new one is set before the old one goes
+(unless both start at the same second: Opsview could not tell them apart, so the old one goes first).
+
+A command whose answer was lost (a proxy's 5xx, a dropped connection) may have been applied: it is never sent
+again blindly, only for what the listing still does not show once ``verify_timeout`` has passed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     MonitoringError,
     ValidationError,
     WaitTimeout,
+    reread_settles,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.host import validate_host_name
@@ -36,6 +41,8 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._time import
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
 
 PATH = "/downtime"
+# How often a command is sent: again only when its answer was lost and the listing does not show it applied.
+SEND_ATTEMPTS = 3
 # Opsview removes these from comments; a comment with them could never be found again.
 _STRIPPED = re.compile(r"[<>;\r\n]")
 
@@ -176,13 +183,21 @@ class Downtimes:
             start, end = declared_window(start_spec, end_spec, existing, now)
             wanted[target] = (int(start.timestamp()), int(end.timestamp()))
         missing = [t for t in self.request.targets if wanted[t] not in current[t]]
+        if missing:
+            self._check_hosts(missing)
         after = [t.model(comment, wanted[t]) for t in self.request.targets]
         if not missing or check_mode:
             return self._outcome(bool(missing), before, after)
-        self._set(missing, wanted)
         replaced = {t: [w for w in current[t] if w != wanted[t]] for t in missing}
-        if any(replaced.values()):
-            self._remove({t: ws for t, ws in replaced.items() if ws})
+        # Opsview removes a downtime by its object, start and comment: an old window that starts when the new one
+        # does cannot be told apart from it, so it goes first; the others go once the new one shows.
+        same_start = {t: [w for w in ws if w[0] == wanted[t][0]] for t, ws in replaced.items()}
+        if any(same_start.values()):
+            self._remove({t: ws for t, ws in same_start.items() if ws})
+        self._set(missing, wanted)
+        later = {t: [w for w in ws if w[0] != wanted[t][0]] for t, ws in replaced.items()}
+        if any(later.values()):
+            self._remove({t: ws for t, ws in later.items() if ws})
         return self._outcome(True, before, after)
 
     def _outcome(self, changed: bool, before: list, after: list) -> Outcome:
@@ -207,6 +222,29 @@ class Downtimes:
             ]
         return found
 
+    def _check_hosts(self, targets: Sequence[Target]) -> None:
+        """Every host exists under exactly its name: Opsview selects hosts by name ignoring case (a downtime for
+        'WEB01' would go to 'web01', where this task would never find it) and skips names it does not know (the
+        others' downtimes would be set, and the task fail). Refused before anything is written."""
+        hosts = sorted({t.host for t in targets if t.host is not None})
+        if not hosts:
+            return
+        found = self.client.objects(
+            "host", query={"s.name": hosts, "cols": "name"}, action=f"find the hosts {_names(hosts)}"
+        )
+        names = {str(entry.get("name")) for entry in found}
+        for host in hosts:
+            if host in names:
+                continue
+            twin = next((name for name in sorted(names) if name.lower() == host.lower()), None)
+            why = f"Opsview has no host '{host}'"
+            if twin is not None:
+                why = f"Opsview compares host names ignoring case and would set it on host '{twin}'"
+            raise ValidationError(
+                f"Cannot set the downtime '{self.request.comment}' on host '{host}': {why}; "
+                "use the name exactly as Opsview has it"
+            )
+
     # --- writing ------------------------------------------------------------------------------------------------
 
     def _selectors(self, targets: Sequence[Target]) -> dict[str, Any]:
@@ -227,33 +265,61 @@ class Downtimes:
     def _set(self, targets: Sequence[Target], wanted: Mapping[Target, tuple[int, int]]) -> None:
         """One command per window (all targets share it unless one was anchored elsewhere), then listed until
         every one shows."""
-        by_window: dict[tuple[int, int], list[Target]] = {}
-        for target in targets:
-            by_window.setdefault(wanted[target], []).append(target)
-        for (start, end), group in by_window.items():
-            body = {"starttime": start, "endtime": end, "comment": self.request.comment, **self._selectors(group)}
-            what = f"set the downtime '{self.request.comment}' on {_labels(group)}"
-            self.client.request("POST", PATH, body=body, action=what)
-        self._verify(lambda found: [t for t in targets if wanted[t] not in found[t]], "set")
+
+        def missing(found: Mapping[Target, list]) -> list:
+            return [t for t in targets if wanted[t] not in found[t]]
+
+        todo = list(targets)
+        for sends in range(1, SEND_ATTEMPTS + 1):
+            by_window: dict[tuple[int, int], list[Target]] = {}
+            for target in todo:
+                by_window.setdefault(wanted[target], []).append(target)
+            lost: list[Target] = []
+            for (start, end), group in by_window.items():
+                body = {"starttime": start, "endtime": end, "comment": self.request.comment, **self._selectors(group)}
+                what = f"set the downtime '{self.request.comment}' on {_labels(group)}"
+                if self._lost("POST", body=body, action=what, last=sends == SEND_ATTEMPTS):
+                    lost.extend(group)
+            todo = self._verify(missing, "set", lost)
+            if not todo:
+                return
 
     def _remove(self, windows: Mapping[Target, list[tuple[int, int]]]) -> None:
         """By the exact stored comment and start of each downtime (URL parameters: Opsview takes no body here)."""
-        for target, starts in windows.items():
-            for start, _end in starts:
-                query = {
-                    **self._selectors([target]),
-                    "start_time": start,
-                    "comment": target.stored(self.request.comment),
-                }
-                what = f"remove the downtime '{self.request.comment}' of {target.label()}"
-                self.client.request("DELETE", PATH, query=query, action=what)
 
         def left(found: Mapping[Target, list]) -> list:
             return [t for t, ws in windows.items() if any(w in found[t] for w in ws)]
 
-        self._verify(left, "remove")
+        todo = list(windows)
+        for sends in range(1, SEND_ATTEMPTS + 1):
+            lost: list[Target] = []
+            for target in todo:
+                for start, _end in windows[target]:
+                    query = {
+                        **self._selectors([target]),
+                        "start_time": start,
+                        "comment": target.stored(self.request.comment),
+                    }
+                    what = f"remove the downtime '{self.request.comment}' of {target.label()}"
+                    if self._lost("DELETE", query=query, action=what, last=sends == SEND_ATTEMPTS):
+                        lost.append(target)
+            todo = self._verify(left, "remove", lost)
+            if not todo:
+                return
 
-    def _verify(self, pending: Callable[[Mapping[Target, list]], list], verb: str) -> None:
+    def _lost(self, method: str, *, action: str, last: bool, **request: Any) -> bool:
+        """Send one command; whether its answer was lost (it may have been applied, or not yet, or not at all)."""
+        try:
+            self.client.request(method, PATH, action=action, **request)
+        except MonitoringError as exc:
+            if last or not reread_settles(exc):
+                raise
+            return True
+        return False
+
+    def _verify(self, pending: Callable[[Mapping[Target, list]], list], verb: str, lost: Sequence[Target]) -> list:
+        """List until ``pending`` finds nothing. Once ``verify_timeout`` has passed, what it still finds is sent
+        again (returned) when each command's answer was ``lost``; else the task fails."""
         remaining: list = []
 
         def done() -> bool:
@@ -263,17 +329,25 @@ class Downtimes:
         try:
             poll(done, deadline=Deadline(self.verify_timeout), what=f"{verb} the downtime", **self._sleep)
         except WaitTimeout:
+            if all(target in lost for target in remaining):
+                return remaining
             hint = " (a host is in downtime only once a reload has made it monitored)" if verb == "set" else ""
             raise DowntimeNotApplied(
                 f"Failed to {verb} the downtime '{self.request.comment}': Opsview accepted the command but it is not "
                 f"visible for {_labels(remaining)} after {self.verify_timeout:g} seconds{hint}"
             ) from None
+        return []
 
 
 def _once(option: str, names: Sequence[str]) -> None:
     repeated = sorted({n for n in names if names.count(n) > 1})
     if repeated:
         raise ValidationError(f"{option} lists {', '.join(repr(n) for n in repeated)} more than once: name each once")
+
+
+def _names(names: Sequence[str]) -> str:
+    shown = ", ".join(f"'{name}'" for name in names[:3])
+    return shown if len(names) <= 3 else f"{shown} and {len(names) - 3} more"
 
 
 def _labels(targets: Sequence[Target]) -> str:

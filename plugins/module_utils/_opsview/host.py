@@ -156,11 +156,13 @@ class HostResource:
         self.merged = frozenset(LISTS)
         self.groups: HostGroupTree | None = None
         self.id: str | None = None
+        self.twin: str | None = None  # a host whose name differs only in case (Opsview's search ignores case)
 
     def read(self) -> Model | None:
         self.groups = HostGroupTree.read(self.client)
         found = self.client.objects("host", query={"s.name": self.name}, action=f"find host '{self.name}'")
         mine = [entry for entry in found if entry.get("name") == self.name]
+        self.twin = next((str(entry.get("name")) for entry in found if entry.get("name") != self.name), None)
         if not mine:
             self.id = None
             return None
@@ -169,6 +171,8 @@ class HostResource:
 
     def create(self, desired: Model) -> Model:
         check_creatable(desired)
+        if self.twin is not None:
+            raise ValidationError(case_twin(self.name, self.twin))
         body = api_body(desired, self._groups())
         answer = self.client.request("POST", COLLECTION, body=body, action=f"create host '{self.name}'")
         return self._model(answer, f"create host '{self.name}'")
@@ -197,6 +201,14 @@ class HostResource:
         if self.groups is None:
             self.groups = HostGroupTree.read(self.client)
         return self.groups
+
+
+def case_twin(name: str, existing: str) -> str:
+    """Why a host cannot be created when another one's name differs only in case: Opsview takes them for one."""
+    return (
+        f"Cannot create host '{name}': Opsview compares host names ignoring case, and host '{existing}' exists "
+        "(writing it would rename that host); use the name exactly as Opsview has it"
+    )
 
 
 def check_creatable(desired: Model) -> None:

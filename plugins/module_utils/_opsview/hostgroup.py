@@ -14,12 +14,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    MonitoringError,
+    ValidationError,
+    reread_settles,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient, ref_id
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
 
 COLLECTION = "/config/hostgroup"
 SEPARATOR = "/"
+# How often a group is read and written: a write that failed in a way that may have landed (a lost answer, a
+# proxy's 5xx, a dropped connection) is never sent again blindly, the groups are read again first.
+ATTEMPTS = 3
 # Opsview: Unicode letters and digits, space and ./+-_ ; "/" separates the path here, "," separates the matpath.
 _NAME = re.compile(r"^[^\W_][\w .+\-]*$")
 
@@ -130,13 +137,37 @@ class HostGroups:
         self.created: list[str] = []
 
     def apply(self, state: str, *, check_mode: bool) -> Outcome:
+        """Read the groups, then act; after a write that may have landed, read them again and decide afresh. The
+        outcome's ``before`` (and ``created``) come from the first read."""
         tree = HostGroupTree.read(self.client)
         tree.check_top(self.names)
         current = tree.find(self.names)
         before = None if current is None else current.model()
+        self.created = [] if state == "absent" else self._missing(tree)
+        missing, failures = len(self.created), 0
+        while True:
+            try:
+                return self._outcome(state, before, self._apply(state, tree, current, check_mode=check_mode))
+            except MonitoringError as exc:
+                failures += 1
+                if failures == ATTEMPTS or not reread_settles(exc):
+                    raise
+            tree = HostGroupTree.read(self.client)
+            current = tree.find(self.names)
+            if len(self._missing(tree)) < missing:  # the write landed: the next group of the path has its attempts
+                missing, failures = len(self._missing(tree)), 0
+
+    def _outcome(self, state: str, before: Model | None, attempt: Outcome) -> Outcome:
+        """The task's outcome: changed when the first read needed a change (an earlier attempt whose answer was
+        lost may have made it), with ``before`` from that read."""
+        changed = attempt.changed or (before is None) != (state == "absent")
+        return Outcome(changed, before, attempt.after, {"created": self.created})
+
+    def _apply(self, state: str, tree: HostGroupTree, current: HostGroup | None, *, check_mode: bool) -> Outcome:
+        before = None if current is None else current.model()
         if state == "absent":
             if current is None:
-                return Outcome(False, None, None, {"created": []})
+                return Outcome(False, None, None)
             if current.parent_id is None:
                 raise ValidationError(f"Cannot remove the top host group {self.text!r}")
             if not current.is_leaf:
@@ -152,27 +183,54 @@ class HostGroups:
                 self.client.request(
                     "DELETE", f"{COLLECTION}/{current.id}", action=f"remove the host group {self.text!r}"
                 )
-            return Outcome(True, before, None, {"created": []})
+            return Outcome(True, before, None)
         if current is not None:
-            return Outcome(False, before, before, {"created": []})
-        after = self._create(tree, check_mode=check_mode)
-        return Outcome(True, None, after, {"created": self.created})
+            return Outcome(False, before, before)
+        return Outcome(True, None, self._create(tree, check_mode=check_mode))
 
-    def _create(self, tree: HostGroupTree, *, check_mode: bool) -> Model:
+    def _check_names(self, tree: HostGroupTree, existing: int) -> None:
+        """Opsview compares group names ignoring case: a new group named like a sibling but for case is that
+        sibling (Opsview would rename it), and each new group is a leaf when it is created, whose name no other
+        leaf may have. Refused before anything is written."""
+        first = path_text(self.names[: existing + 1]).lower()
+        twin = next((g.path for g in tree.by_id.values() if g.path.lower() == first), None)
+        if twin is not None:
+            raise ValidationError(
+                f"Cannot create the host group {self.text!r}: Opsview compares host group names ignoring case, and "
+                f"{twin!r} exists; use the names exactly as Opsview has them"
+            )
+        leaves = {g.names[-1].lower(): g.path for g in tree.by_id.values() if g.is_leaf}
+        for name in self.names[existing:]:
+            if name.lower() in leaves:
+                raise ValidationError(
+                    f"Cannot create the host group {self.text!r}: the leaf group {leaves[name.lower()]!r} has the "
+                    f"name {name!r} already, and Opsview requires leaf group names to be unique (ignoring case)"
+                )
+
+    def _deepest(self, tree: HostGroupTree) -> tuple[HostGroup, int]:
+        """The deepest group of the path that exists, and how many names of the path exist."""
         parent = tree.top
-        existing = 1  # how many names of the path exist
+        existing = 1
         while existing < len(self.names) and (found := tree.find(self.names[: existing + 1])) is not None:
             parent, existing = found, existing + 1
+        return parent, existing
+
+    def _missing(self, tree: HostGroupTree) -> list[str]:
+        _parent, existing = self._deepest(tree)
+        return [path_text(self.names[:depth]) for depth in range(existing + 1, len(self.names) + 1)]
+
+    def _create(self, tree: HostGroupTree, *, check_mode: bool) -> Model:
+        parent, existing = self._deepest(tree)
         if parent.hosts:
             raise ValidationError(
                 f"Cannot create the host group {self.text!r}: {parent.path!r} has hosts, and a group with hosts "
                 "cannot have child groups"
             )
+        self._check_names(tree, existing)
         model: Model = {}
         for depth in range(existing + 1, len(self.names) + 1):
             path = path_text(self.names[:depth])
             name = self.names[depth - 1]
-            self.created.append(path)
             if check_mode:
                 model = {"path": path, "name": name, "id": None, "is_leaf": True, "hosts": 0}
                 continue

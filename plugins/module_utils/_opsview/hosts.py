@@ -9,6 +9,9 @@ safe). Hosts are removed by id, many per request.
 
 A host's group is compared by its leaf name (Opsview requires leaf names to be unique), so that a run with
 nothing to change needs only the listing; the host groups are read only when something is to be written.
+
+A write that failed in a way that may have landed (a lost answer, a proxy's 5xx, a dropped connection) is not sent
+again blindly: the hosts are listed again and what is still to do is planned afresh.
 """
 
 from __future__ import annotations
@@ -18,12 +21,18 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ApiError, ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    ApiError,
+    MonitoringError,
+    ValidationError,
+    reread_settles,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.host import (
     COLLECTION,
     LISTS,
     api_body,
+    case_twin,
     check_creatable,
     desired_host,
     from_api,
@@ -37,6 +46,8 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import
 PURGES = ("templates", "keywords", "parents", "variables")
 # Ids per removal request: the URL stays well below the 8 KB a web server accepts.
 DELETE_BATCH = 400
+# How often the hosts are listed and written (see above).
+ATTEMPTS = 3
 _ROLLBACK = re.compile(r"synchronise object: (\d+)")
 
 
@@ -53,9 +64,12 @@ class Inventory:
     def from_params(cls, params: Mapping[str, Any]) -> Inventory:
         entries = params.get("hosts") or []
         names = [str((entry or {}).get("name") or "") for entry in entries]
-        repeated = sorted({name for name in names if names.count(name) > 1})
+        folded = [name.lower() for name in names]  # Opsview compares host names ignoring case
+        repeated = sorted({name for name in names if folded.count(name.lower()) > 1})
         if repeated:
-            raise ValidationError(f"hosts declares these names more than once: {', '.join(repeated)}")
+            raise ValidationError(
+                f"hosts declares these names more than once: {', '.join(repeated)} (Opsview ignores their case)"
+            )
         batch_size = params.get("batch_size", 1000)
         if batch_size is None or batch_size < 1:
             raise ValidationError(f"batch_size must be at least 1, not {batch_size}")
@@ -97,18 +111,40 @@ class BulkHosts:
         self.merged = frozenset(LISTS)
 
     def apply(self, *, check_mode: bool) -> Outcome:
+        """Plan from one listing and write; after a write that may have landed, list again and write what is still
+        to do. The outcome is the first plan's."""
+        todo, groups, first = self._planned()
+        for _attempt in range(1, ATTEMPTS):
+            if check_mode or not todo.changed:
+                return first
+            try:
+                self._write(todo, groups)
+                return first
+            except MonitoringError as exc:
+                if not reread_settles(exc):
+                    raise
+            todo, groups, _outcome = self._planned()
+        if todo.changed and not check_mode:
+            self._write(todo, groups)
+        return first
+
+    def _planned(self) -> tuple[Plan, HostGroupTree, Outcome]:
+        """What to do, from one listing (and the host groups, when something is to be written)."""
         raw = {entry.get("name"): entry for entry in self.client.objects("host", action="list the hosts")}
         names = [name for name in self.inventory.hosts if name in raw]
         # First by leaf name, without the host groups: a run with nothing to change reads nothing else.
         leaf_models = {name: self._leaf_model(raw[name]) for name in names}
         todo = self._plan(leaf_models, by_leaf=True)
         if not todo.changed:
-            return Outcome(False, {}, {}, {"hosts": todo.results()})
+            return todo, HostGroupTree([]), Outcome(False, {}, {}, {"hosts": todo.results()})
         groups = HostGroupTree.read(self.client)
         current = {name: from_api(raw[name], groups) for name in names}
         todo = self._plan(current, by_leaf=False)
+        existing = {str(name).lower(): str(name) for name in raw}
         for desired in todo.create:
             check_creatable(desired)
+            if desired["name"].lower() in existing:
+                raise ValidationError(case_twin(desired["name"], existing[desired["name"].lower()]))
         for desired in [*todo.create, *(changes for _current, changes in todo.update.values())]:
             if "hostgroup" in desired:
                 groups.leaf(desired["hostgroup"])  # raises before anything is written
@@ -116,9 +152,7 @@ class BulkHosts:
         after = {h["name"]: h for h in todo.create} | {
             n: overlay(c, ch, exact=self.exact, merged=self.merged) for n, (c, ch) in todo.update.items()
         }
-        if not check_mode:
-            self._write(todo, groups)
-        return Outcome(True, before, after, {"hosts": todo.results()})
+        return todo, groups, Outcome(True, before, after, {"hosts": todo.results()})
 
     @staticmethod
     def _leaf_model(entry: Mapping[str, Any]) -> Model:
@@ -161,6 +195,8 @@ class BulkHosts:
             try:
                 self.client.request("PUT", COLLECTION, body={"list": batch}, action=action)
             except ApiError as exc:
+                if exc.status != 400:  # not refused: it may have been written (a lost answer)
+                    raise
                 raise ApiError(
                     f"{exc}{_failed_item(exc, batch)} - Opsview rolled the batch back: none of its hosts was written",
                     status=exc.status,

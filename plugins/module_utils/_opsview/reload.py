@@ -6,7 +6,9 @@
 reload is started only when something is pending, after any running one has finished, asynchronously, and then
 watched until it ends: ``server_status`` 0 is success, 4 success with warnings, 3 a configuration error (and 2
 a server that is not running). A reload started meanwhile by someone else (409) is waited for, and then the
-status is read again: it may have taken our changes along.
+status is read again: it may have taken our changes along. So is a start whose answer was lost (a proxy's 5xx, a
+dropped connection): the reload may be running, and a second start is sent only if the configuration is still
+pending once no reload runs.
 """
 
 from __future__ import annotations
@@ -14,7 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ConflictError, MonitoringError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    ConflictError,
+    MonitoringError,
+    reread_settles,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Outcome
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
@@ -66,13 +72,20 @@ class Reload:
         for _attempt in range(ATTEMPTS):
             try:
                 self.client.request("POST", PATH, query={"asynchronous": 1}, action="start a reload")
-            except ConflictError:  # someone else's reload started since the read: it may take our changes along
+            except MonitoringError as exc:
+                # 409: someone else's reload started since the read; a lost answer: ours may have started. Either
+                # may take our changes along: wait for it, then read again rather than start another blindly.
+                if not (isinstance(exc, ConflictError) or reread_settles(exc)):
+                    raise
                 status = self._idle(deadline)
                 if status["configuration_status"] != "pending":
                     return self._done(before, status)
                 continue
             return self._done(before, self._idle(deadline, started=True))
-        raise ConflictError(f"Failed to start a reload: other reloads kept running ({ATTEMPTS} attempts)", status=409)
+        raise ConflictError(
+            f"Failed to start a reload: other reloads kept running, or the answers were lost ({ATTEMPTS} attempts)",
+            status=409,
+        )
 
     def _idle(self, deadline: Deadline, *, started: bool = False) -> dict[str, Any]:
         """The status once no reload runs (polling while one does)."""
