@@ -23,6 +23,9 @@ SANITY_ROOT := .cache/sanity/ansible_collections/lighthouse/monitoring
 SANITY_PYTHON := 3.11
 
 # Extra arguments, e.g. `make units PYTEST_ARGS="-k sync -x"` or `make sanity SANITY_ARGS="--test pylint"`.
+# The integration tests run in two processes, a test file each at a time (a fault suite's scenarios stay in order,
+# each process has its own simulators); INTEGRATION_WORKERS= runs them in one.
+INTEGRATION_WORKERS ?= -n 2 --dist loadfile
 PYTEST_ARGS ?=
 SANITY_ARGS ?=
 SIMULATOR_PORT ?= 8080
@@ -82,10 +85,10 @@ units: venv link ## Unit tests: pytest tests/unit
 contract: venv link ## Contract tests of the simulators: pytest tests/contract
 	$(RUN) scripts/run_pytest.sh tests/contract $(PYTEST_ARGS)
 
-integration: venv link ## Integration tests, playbooks against the simulator (the fault suite too): pytest tests/integration
-	$(RUN) scripts/run_pytest.sh tests/integration $(PYTEST_ARGS)
+integration: venv link ## Integration tests, playbooks against the simulators (the fault suites too): pytest tests/integration
+	$(RUN) scripts/run_pytest.sh tests/integration $(INTEGRATION_WORKERS) $(PYTEST_ARGS)
 
-faults: venv link ## Only the fault suite and the concurrency test (part of integration); prints the summary line
+faults: venv link ## Only the fault suites (Checkmk, Opsview) and the concurrency test (part of integration); prints their summary lines
 	$(RUN) python -m pytest tests/integration/test_faults.py tests/integration/test_faults_opsview.py tests/integration/test_concurrency.py $(PYTEST_ARGS)
 
 fuzz: venv link ## Property tests with new random examples, ten times as many (make test replays the same ones); not part of test

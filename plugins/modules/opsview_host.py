@@ -191,7 +191,10 @@ def main() -> None:
     with api_errors(module):
         desired = desired_host(p)
         purge = {key for option, key in {**PURGES, "purge_variables": "variables"}.items() if p[option]}
-        resource = HostResource(OpsviewClient.from_params(p), desired["name"], purge=frozenset(purge))
+        declared = desired if p["state"] == "present" else None
+        resource = HostResource(
+            OpsviewClient.from_params(p), desired["name"], purge=frozenset(purge), declared=declared
+        )
         outcome = sync(resource, p["state"], desired, check_mode=module.check_mode)
     module.exit_json(**outcome.result("host", diff=module._diff))
 

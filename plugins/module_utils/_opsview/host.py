@@ -18,7 +18,7 @@ from typing import Any
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.hostgroup import HostGroupTree
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.hostgroup import HostGroupTree, parse_path
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, changed_keys
 
 COLLECTION = "/config/host"
@@ -149,9 +149,20 @@ def _declared_entry(value: Any, name: str, host: str) -> Model:
 class HostResource:
     """One Opsview host, found by name. ``purge`` names the lists and ``variables`` to compare and write exactly."""
 
-    def __init__(self, client: OpsviewClient, name: str, *, purge: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        client: OpsviewClient,
+        name: str,
+        *,
+        purge: frozenset[str] = frozenset(),
+        declared: Model | None = None,
+    ) -> None:
+        """``declared``: the task's model when the host is to be present; a host group that exists but is no leaf
+        fails at the read, so check mode says so too (one that does not exist yet may be created by an earlier
+        task of the play: that fails only when the host is written)."""
         self.client = client
         self.name = name
+        self.declared = declared
         self.exact = frozenset(purge)
         self.merged = frozenset(LISTS)
         self.groups: HostGroupTree | None = None
@@ -163,6 +174,10 @@ class HostResource:
         found = self.client.objects("host", query={"s.name": self.name}, action=f"find host '{self.name}'")
         mine = [entry for entry in found if entry.get("name") == self.name]
         self.twin = next((str(entry.get("name")) for entry in found if entry.get("name") != self.name), None)
+        if self.declared is not None and "hostgroup" in self.declared:
+            group = self.groups.find(parse_path(self.declared["hostgroup"]))
+            if group is not None:
+                self.groups.leaf(self.declared["hostgroup"])
         if not mine:
             self.id = None
             return None

@@ -527,3 +527,11 @@ def test_downtime_identity_is_the_stored_comment_of_the_exact_object():
     assert not service.covers({"objects": {"services": [{"hostname": "web1", "servicename": "Disk /"}]}})
     targets = downtime_request(host_names=["web1", "web2"], service_descriptions=["Disk"]).targets
     assert [(t.host, t.service) for t in targets] == [("web1", "Disk"), ("web2", "Disk")]
+
+
+def test_check_mode_refuses_a_group_that_is_no_leaf(client, fake):
+    host_server(fake, None)
+    not_leaf = desired_host({"name": "web02", "ip": "192.0.2.2", "hostgroup": "Opsview/Linux"})
+    with pytest.raises(ValidationError, match="a host can only be in a leaf group"):
+        sync(HostResource(client, "web02", declared=not_leaf), "present", not_leaf, check_mode=True)
+    assert fake.writes() == []
