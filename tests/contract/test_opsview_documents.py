@@ -78,7 +78,7 @@ def test_reload_status_and_conflict(api: ApiClient) -> None:
         int(code) for code in re.findall(r"• ([0-4]) - ", seed_section("Returned data:", "configuration_status -"))
     ]
     assert statuses == [0, 1, 2, 3, 4]
-    running = re.search(r"messages - set to \[ “(.+?)” \]", seed()).group(1)
+    running = re.search(r"messages - set to \[ \u201c(.+?)\u201d \]", seed()).group(1)
     api.control("POST", "/reloads", {"user": "alice", "seconds": 60}, status=201)
     conflict = api.call("POST", "/reload")
     assert conflict.status_code == 409 and conflict.json["messages"] == [running]
