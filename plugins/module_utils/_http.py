@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -153,6 +154,19 @@ def check_header_safe(option: str, value: str) -> None:
             f"the connection option {option} contains a line break or another control character; "
             "check for a trailing newline from a file or a vault"
         )
+
+
+def check_connection(required: Mapping[str, str], timeout: float, optional: Mapping[str, str] | None = None) -> None:
+    """A client's connection options: the required ones set, every one given safe for a header or URL (messages
+    never show a value), the timeout a positive number of seconds."""
+    for option, value in required.items():
+        if not value:
+            raise ValidationError(f"the connection option {option} is required")
+    for option, value in {**required, **(optional or {})}.items():
+        if value:
+            check_header_safe(option, value)
+    if not 0 < timeout < math.inf:  # also false for NaN
+        raise ValidationError(f"the connection option timeout must be a positive number of seconds, not {timeout}")
 
 
 def first_line(exc: BaseException) -> str:

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import copy
-import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
@@ -16,14 +15,13 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     AuthError,
     ConflictError,
     NotFoundError,
-    ValidationError,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import (
     RequestsTransport,
     Response,
     TlsOptions,
     Transport,
-    check_header_safe,
+    check_connection,
     send_json,
 )
 
@@ -50,12 +48,7 @@ class CheckmkClient:
         self, server_url: str, site: str, user: str, secret: str, *, transport: Transport, timeout: float = 30
     ) -> None:
         site = site.strip("/")
-        for option, value in (("server_url", server_url), ("site", site), ("api_user", user), ("api_secret", secret)):
-            if not value:
-                raise ValidationError(f"the connection option {option} is required")
-            check_header_safe(option, value)
-        if not 0 < timeout < math.inf:  # also false for NaN
-            raise ValidationError(f"the connection option timeout must be a positive number of seconds, not {timeout}")
+        check_connection({"server_url": server_url, "site": site, "api_user": user, "api_secret": secret}, timeout)
         self.base_url = f"{server_url.rstrip('/')}/{quote(site, safe='')}/{API_PATH}"
         self.site = site
         self.user = user

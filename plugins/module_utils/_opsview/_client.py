@@ -10,7 +10,6 @@ tasks, or a given token that did). Neither the password nor the token ever appea
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any, Optional
@@ -29,7 +28,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import
     Response,
     TlsOptions,
     Transport,
-    check_header_safe,
+    check_connection,
     send_json,
 )
 
@@ -63,21 +62,11 @@ class OpsviewClient:
         transport: Transport,
         timeout: float = 30,
     ) -> None:
-        for option, value in (("server_url", server_url), ("username", username)):
-            if not value:
-                raise ValidationError(f"the connection option {option} is required")
         if not password and not token:
             raise ValidationError("the connection needs a password (or a session token)")
-        for option, value in (
-            ("server_url", server_url),
-            ("username", username),
-            ("password", password),
-            ("token", token),
-        ):
-            if value:
-                check_header_safe(option, value)
-        if not 0 < timeout < math.inf:  # also false for NaN
-            raise ValidationError(f"the connection option timeout must be a positive number of seconds, not {timeout}")
+        check_connection(
+            {"server_url": server_url, "username": username}, timeout, {"password": password, "token": token}
+        )
         base = server_url.rstrip("/")
         self.base_url = base if base.endswith("/rest") else f"{base}/rest"
         self.username = username
