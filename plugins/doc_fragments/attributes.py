@@ -36,3 +36,13 @@ attributes:
     membership:
       - lighthouse.monitoring.opsview
 """
+
+    ACTIONGROUP_OPENITCOCKPIT = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/lighthouse.monitoring.openitcockpit) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - lighthouse.monitoring.openitcockpit
+"""

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from ansible_collections.lighthouse.monitoring.tests.integration.faults_common import SUMMARIES
-from ansible_collections.lighthouse.monitoring.tests.integration.harness import OPSVIEW, Simulator, start_simulator
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import OPENITCOCKPIT, OPSVIEW, Simulator, start_simulator
 
 _STARTED = pytest.StashKey[float]()
 
@@ -24,6 +24,14 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
 @pytest.fixture(scope="session")
 def opsview_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
     sim = start_simulator(tmp_path_factory.mktemp("opsview"), backend=OPSVIEW)
+    yield sim
+    sim.process.terminate()
+    sim.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def openitcockpit_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    sim = start_simulator(tmp_path_factory.mktemp("openitcockpit"), backend=OPENITCOCKPIT)
     yield sim
     sim.process.terminate()
     sim.process.wait(timeout=10)

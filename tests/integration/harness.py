@@ -17,6 +17,7 @@ TARGETS = REPO / "tests" / "integration" / "targets"
 SIMULATORS = REPO / "tests" / "simulators"
 SITE, USER, SECRET = "cmk", "automation", "it-secret-7f3a9c"
 OPSVIEW_USER, OPSVIEW_PASSWORD = "automation", "it-password-4b1e8d"
+OITC_API_KEY = "it-api-key-9c2f71d0a8e34b56"
 FAULT_SUMMARY = REPO / "tests" / "output" / "fault-suite.txt"  # the fault suite's summary line (test_faults.py)
 
 
@@ -51,6 +52,14 @@ OPSVIEW = Backend(
     ("--user", OPSVIEW_USER, "--password", OPSVIEW_PASSWORD),
     lambda url: {"OPSVIEW_URL": url, "OPSVIEW_USERNAME": OPSVIEW_USER, "OPSVIEW_PASSWORD": OPSVIEW_PASSWORD},
     OPSVIEW_PASSWORD,
+)
+
+
+OPENITCOCKPIT = Backend(
+    "openitcockpit",
+    ("--api-key", OITC_API_KEY, "--satellite", "branch-satellite", "--hosttemplate", "Linux server"),
+    lambda url: {"OITC_URL": url, "OITC_API_KEY": OITC_API_KEY},
+    OITC_API_KEY,
 )
 
 
