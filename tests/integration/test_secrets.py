@@ -1,6 +1,7 @@
 """The API secret never shows: every module at -vvvv, in check mode with diff and for real, on success and on
 failure; nowhere in stdout, stderr, return values or diffs (the registered results are printed too). For Opsview:
-neither the password nor a session token, the one a task is given or the one a module gets by logging in."""
+neither the password nor a session token, the one a task is given or the one a module gets by logging in. For
+openITCOCKPIT: the API key, sent with every request."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import urllib.request
 import pytest
 
 from ansible_collections.lighthouse.monitoring.tests.integration.harness import (
+    OITC_API_KEY,
     OPSVIEW_PASSWORD,
     OPSVIEW_USER,
     SECRET,
@@ -62,11 +64,27 @@ OPSVIEW_CALLS = {
         "host_name: nosuch\n        comment: Secret test\n        end_time: +1h",
     ),
 }
+# openITCOCKPIT: each module as given, and refused by the library after it read, or by the server.
+OITC_CALLS = {
+    "openitcockpit_container": ("path: /root/Secrets", "path: /root/Secrets/Town\n        type: nonsense"),
+    "openitcockpit_host": (
+        "name: secret1\n        address: 192.0.2.5\n        container: /root\n        host_template: default host",
+        "name: secret1\n        address: 192.0.2.5\n        container: /root\n        host_template: Nope",
+    ),
+    "openitcockpit_export": (
+        "create_backup: false",
+        "create_backup: false\n        force: true\n        wait_timeout: 0.001",
+    ),
+    "openitcockpit_downtime": (
+        "host_name: secret1\n        comment: Secret test\n        end_time: +1h",
+        "host_name: nosuch\n        comment: Secret test\n        end_time: +1h",
+    ),
+}
 GIVEN_TOKEN = "\n        token: \"{{ lookup('ansible.builtin.env', 'SECRETS_TEST_TOKEN') }}\""
 SESSION_TOKEN = re.compile(r"(?<![0-9a-f])[0-9a-f]{40}(?![0-9a-f])")  # as Opsview (and the simulator) make them
 
 
-def play_for(check_mode: bool, calls: dict | None = None) -> str:
+def play_for(check_mode: bool, calls: dict | None = None, *, token: bool = True) -> str:
     tasks = []
     if calls is None:
         for index, (module, given) in enumerate(CALLS.items()):
@@ -75,8 +93,10 @@ def play_for(check_mode: bool, calls: dict | None = None) -> str:
                 tasks.append(TASK.format(module=module, label=label, args=args, index=f"{index}{suffix}"))
     else:
         for index, (module, (given, bad)) in enumerate(calls.items()):
-            variants = (("as given", given), ("given a session token", given + GIVEN_TOKEN), ("refused", bad))
-            for suffix, (label, args) in zip("abc", variants, strict=True):
+            variants = [("as given", given), ("refused", bad)]
+            if token:
+                variants.insert(1, ("given a session token", given + GIVEN_TOKEN))
+            for suffix, (label, args) in zip("abc", variants):
                 tasks.append(TASK.format(module=module, label=label, args=args, index=f"{index}{suffix}"))
     header = (
         "    - name: Check mode with diff\n      check_mode: true\n      diff: true\n      block:\n"
@@ -130,4 +150,19 @@ def test_neither_the_opsview_password_nor_a_token_shows(opsview_simulator, tmp_p
         "a session token": len(SESSION_TOKEN.findall(result.output)),
     }
     assert leaks == dict.fromkeys(leaks, 0), f"shown in what Ansible printed at -vvvv: {leaks}"
+    assert "Callback dispatch" not in result.output
+
+
+@pytest.mark.parametrize("check_mode", [True, False], ids=["check-diff", "apply"])
+def test_the_openitcockpit_api_key_never_shows(openitcockpit_simulator, tmp_path, check_mode):
+    openitcockpit_simulator.control("reset", method="POST")
+    play = write_play(tmp_path / "play.yml", tasks=play_for(check_mode, OITC_CALLS, token=False))
+    result = run_playbook(play, openitcockpit_simulator.env, "-vvvv", *([] if check_mode else ["--diff"]))
+    assert result.rc == 0, result.output[-6000:]
+    assert result.output.count("...ignoring") >= len(OITC_CALLS), result.output[-6000:]  # the failures happened
+    assert '"api_key": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in result.output  # there, masked
+    requests = openitcockpit_simulator.control("request_counts")
+    assert sum(requests.values()) > len(OITC_CALLS), requests  # the key was sent
+    leaks = result.output.count(OITC_API_KEY)
+    assert leaks == 0, f"the API key shows {leaks} times in what Ansible printed at -vvvv"
     assert "Callback dispatch" not in result.output
