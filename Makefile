@@ -29,8 +29,9 @@ INTEGRATION_WORKERS ?= -n 2 --dist loadfile
 PYTEST_ARGS ?=
 SANITY_ARGS ?=
 SIMULATOR_PORT ?= 8080
-# `make demo BACKEND=checkmk` or `BACKEND=opsview` runs one backend's demo; empty: both.
+# `make demo BACKEND=checkmk`, `BACKEND=opsview` or `BACKEND=openitcockpit` runs one backend's demo; empty: all three.
 BACKEND ?=
+DEMO_BACKENDS := $(or $(BACKEND),checkmk opsview openitcockpit)
 
 # Run a command with the virtualenv first on PATH and the collection importable.
 RUN := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" PYTHONPATH="$(COLLECTIONS)"
@@ -109,13 +110,20 @@ test: venv collection lint units contract integration demo sanity ## Everything 
 
 # --- Demo --------------------------------------------------------------------------------------
 
-demo: venv link ## The demo playbooks twice each against the simulators (BACKEND=checkmk or opsview for one); second runs change nothing
-ifneq ($(BACKEND),opsview)
+demo: venv link ## The demo playbooks twice each against the simulators (BACKEND=checkmk, opsview or openitcockpit for one); second runs change nothing
+ifneq ($(filter-out checkmk opsview openitcockpit,$(DEMO_BACKENDS)),)
+	@echo "demo: unknown BACKEND=$(BACKEND): checkmk, opsview or openitcockpit"; exit 2
+endif
+ifneq ($(filter checkmk,$(DEMO_BACKENDS)),)
 	$(RUN) python scripts/with_simulator.py --remote-sites remote1 \
 		--agent-service 'CPU load=cpu_loads' --agent-service 'Filesystem /=df:/' -- scripts/demo.sh
 endif
-ifneq ($(BACKEND),checkmk)
+ifneq ($(filter opsview,$(DEMO_BACKENDS)),)
 	$(RUN) python scripts/with_simulator.py --backend opsview -- scripts/demo.sh opsview
+endif
+ifneq ($(filter openitcockpit,$(DEMO_BACKENDS)),)
+	$(RUN) python scripts/with_simulator.py --backend openitcockpit --satellite branch-satellite \
+		--hosttemplate 'Linux server' -- scripts/demo.sh openitcockpit
 endif
 
 benchmark: venv link ## Benchmark hosts three ways, then downtimes two ways (BENCHMARK_ARGS, DOWNTIME_BENCHMARK_ARGS); not part of test

@@ -3,7 +3,7 @@
 # libvirt/qemu), sourced by them; not a program of its own. See hooks/README.md.
 #
 # A hook turns one hypervisor event into one run of the playbook lighthouse.monitoring.vm_lifecycle, against the
-# monitoring system LIGHTHOUSE_BACKEND (checkmk, the default, or opsview):
+# monitoring system LIGHTHOUSE_BACKEND (checkmk, the default, opsview or openitcockpit):
 #
 #   lh_init                                       read the settings file; 1 when there is nothing to work with
 #   lh_event KIND ID EVENT WHERE [VM_NAME]        queue the event and run it: detached, or here and now
@@ -12,8 +12,8 @@
 # What every hook keeps to, and this file makes easy:
 # - it never exits non-zero because of monitoring: a hypervisor may abort the guest's start for that;
 # - it writes nothing to standard output: libvirt reads a qemu hook's output as domain XML (migrate, restore);
-# - the secrets (CHECKMK_API_SECRET, OPSVIEW_PASSWORD, OPSVIEW_TOKEN) travel only in the playbook's environment:
-#   never logged, never on a command line, never in the environment of the helpers (qm, pct,
+# - the secrets (LH_SECRETS: CHECKMK_API_SECRET, OPSVIEW_PASSWORD, OITC_API_KEY, ...) travel only in the playbook's
+#   environment: never logged, never on a command line, never in the environment of the helpers (qm, pct,
 #   LIGHTHOUSE_ADDRESS_COMMAND). No tracing, hence set +xv;
 # - the hypervisor does not wait for monitoring: with LIGHTHOUSE_BACKGROUND=1 (the default) the playbook runs
 #   in a session of its own, with no file descriptor of the hypervisor's, and the hook returns at once;
@@ -24,12 +24,18 @@ set +xv
 LIGHTHOUSE_LIB=$(readlink -f "${BASH_SOURCE[0]}")
 LIGHTHOUSE_TAG=lighthouse-monitoring
 LIGHTHOUSE_EVENTS="created started stopped deleted"
+# The settings that are secrets, of every backend: masked in the log, kept from the helpers.
+LH_SECRETS=(CHECKMK_API_SECRET CHECKMK_VAR_AUTOMATION_SECRET OPSVIEW_PASSWORD OPSVIEW_TOKEN OITC_API_KEY)
+# The settings given to the playbook as extra vars when set: LIGHTHOUSE_<SETTING>=<variable>.
+LH_PLAYBOOK_VARS=(FOLDER=vm_folder SITE=vm_site HOSTGROUP=vm_hostgroup TEMPLATES=vm_templates
+    MONITORED_BY=vm_monitored_by CONTAINER=vm_container HOST_TEMPLATE=vm_host_template HOST_GROUPS=vm_host_groups
+    SATELLITE=vm_satellite)
 
 # lh_log MESSAGE...: log one line, the secrets masked.
 lh_log() {
-    local message="$*" secret
-    for secret in "${CHECKMK_API_SECRET:-}" "${CHECKMK_VAR_AUTOMATION_SECRET:-}" "${OPSVIEW_PASSWORD:-}" \
-        "${OPSVIEW_TOKEN:-}"; do
+    local message="$*" name secret
+    for name in "${LH_SECRETS[@]}"; do
+        secret=${!name:-}
         [ -n "$secret" ] && message=${message//"$secret"/********}
     done
     message=${message//[[:cntrl:]]/ }
@@ -73,9 +79,9 @@ lh_init() {
     : "${LIGHTHOUSE_TIMEOUT:=120}"
     : "${LIGHTHOUSE_BACKEND:=checkmk}"
     case $LIGHTHOUSE_BACKEND in
-    checkmk | opsview) ;;
+    checkmk | opsview | openitcockpit) ;;
     *)
-        lh_log "LIGHTHOUSE_BACKEND=$LIGHTHOUSE_BACKEND is neither checkmk nor opsview: nothing done"
+        lh_log "LIGHTHOUSE_BACKEND=$LIGHTHOUSE_BACKEND is none of checkmk, opsview, openitcockpit: nothing done"
         return 1
         ;;
     esac
@@ -107,7 +113,7 @@ lh_event() {
         if command -v setsid >/dev/null 2>&1; then
             lh_log "$kind $id: $event: queued, the playbook runs in the background"
             (
-                for variable in "${!CHECKMK_@}" "${!OPSVIEW_@}" "${!ANSIBLE_@}" "${!LIGHTHOUSE_@}"; do
+                for variable in "${!CHECKMK_@}" "${!OPSVIEW_@}" "${!OITC_@}" "${!ANSIBLE_@}" "${!LIGHTHOUSE_@}"; do
                     export "${variable?}"
                 done
                 # shellcheck disable=SC2016 # expanded by the new shell, from its arguments
@@ -139,7 +145,7 @@ lh_enqueue() {
 # background, this is what runs in the detached session: there, every run ahead ends within its
 # LIGHTHOUSE_TIMEOUT, and nobody waits for us.
 lh_job() {
-    local kind=$1 id=$2 event=$3 token=$4 wait=$5 name=${6:-} who="$1 $2" latest address line
+    local kind=$1 id=$2 event=$3 token=$4 wait=$5 name=${6:-} who="$1 $2" latest address line setting variable
     local -a extra_vars
     if [ -d "$LIGHTHOUSE_STATE_DIR" ] && command -v flock >/dev/null 2>&1 &&
         exec 9>>"$LIGHTHOUSE_STATE_DIR/lock"; then
@@ -171,11 +177,10 @@ lh_job() {
     fi
 
     extra_vars=(vm_name "$name" vm_event "$event" monitoring_backend "$LIGHTHOUSE_BACKEND")
-    [ -n "${LIGHTHOUSE_FOLDER:-}" ] && extra_vars+=(vm_folder "$LIGHTHOUSE_FOLDER")
-    [ -n "${LIGHTHOUSE_SITE:-}" ] && extra_vars+=(vm_site "$LIGHTHOUSE_SITE")
-    [ -n "${LIGHTHOUSE_HOSTGROUP:-}" ] && extra_vars+=(vm_hostgroup "$LIGHTHOUSE_HOSTGROUP")
-    [ -n "${LIGHTHOUSE_TEMPLATES:-}" ] && extra_vars+=(vm_templates "$LIGHTHOUSE_TEMPLATES")
-    [ -n "${LIGHTHOUSE_MONITORED_BY:-}" ] && extra_vars+=(vm_monitored_by "$LIGHTHOUSE_MONITORED_BY")
+    for setting in "${LH_PLAYBOOK_VARS[@]}"; do
+        variable=LIGHTHOUSE_${setting%%=*}
+        [ -n "${!variable:-}" ] && extra_vars+=("${setting#*=}" "${!variable}")
+    done
     if [ -n "${LIGHTHOUSE_ADDRESS_COMMAND:-}" ] && { [ "$event" = created ] || [ "$event" = started ]; }; then
         read -r address line < <(lh_helper "$LIGHTHOUSE_ADDRESS_COMMAND" "$name")
         if [[ ${address:-} =~ ^[0-9A-Za-z.:_-]+$ ]]; then
@@ -194,7 +199,7 @@ lh_helper() {
     read -ra command <<<"$1"
     shift
     (
-        unset CHECKMK_API_SECRET CHECKMK_VAR_AUTOMATION_SECRET OPSVIEW_PASSWORD OPSVIEW_TOKEN
+        unset "${LH_SECRETS[@]}"
         exec timeout -k 5 30 "${command[@]}" "$@"
     ) </dev/null 2>/dev/null 9>&-
 }
@@ -268,7 +273,7 @@ lh_playbook() {
     (
         # The connection and Ansible's own settings, from the settings file, reach the playbook (and only it)
         # through the environment.
-        for variable in "${!CHECKMK_@}" "${!OPSVIEW_@}" "${!ANSIBLE_@}"; do
+        for variable in "${!CHECKMK_@}" "${!OPSVIEW_@}" "${!OITC_@}" "${!ANSIBLE_@}"; do
             [ "$variable" != ANSIBLE_PLAYBOOK ] && export "${variable?}"
         done
         export ANSIBLE_NOCOLOR="${ANSIBLE_NOCOLOR:-1}" ANSIBLE_RETRY_FILES_ENABLED="${ANSIBLE_RETRY_FILES_ENABLED:-0}"

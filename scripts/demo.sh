@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # Run a demo playbook in pairs: the first run of a pair changes what it declares, the second must change
 # nothing (changed=0 in every recap line) and activate nothing (no handler runs).
-#   1. register everything and put the database into maintenance: the handler activates (reloads) once;
+#   1. register everything and put the database into maintenance: the handler activates (reloads, exports) once;
 #   2. take the maintenance downtime away again: only the downtime changes.
 # `make demo` runs this through scripts/with_simulator.py, which provides the connection variables.
-#   scripts/demo.sh            playbooks/demo.yml (Checkmk), its handler activates
-#   scripts/demo.sh opsview    playbooks/demo_opsview.yml, its handler reloads
+#   scripts/demo.sh                  playbooks/demo.yml (Checkmk), its handler activates
+#   scripts/demo.sh opsview          playbooks/demo_opsview.yml, its handler reloads
+#   scripts/demo.sh openitcockpit    playbooks/demo_openitcockpit.yml, its handler exports
 set -euo pipefail
 
 backend=checkmk
-if [ "${1:-}" = opsview ]; then
-    backend=opsview
-    shift
-fi
+case ${1:-} in
+    opsview | openitcockpit)
+        backend=$1
+        shift
+        ;;
+esac
 case $backend in
     checkmk) playbook=playbooks/demo.yml handler='Activate pending Checkmk changes' ;;
     opsview) playbook=playbooks/demo_opsview.yml handler='Reload Opsview' ;;
+    openitcockpit)
+        playbook=playbooks/demo_openitcockpit.yml handler='Refresh the openITCOCKPIT monitoring configuration'
+        ;;
 esac
 
 # The play runs on the implicit localhost: no inventory is needed, so no warning about it either.

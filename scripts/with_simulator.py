@@ -1,14 +1,15 @@
 #!/usr/bin/env python
 """Run a command against a backend's simulator started for it on a free loopback port.
 
-    python scripts/with_simulator.py [--backend checkmk|opsview] [SIMULATOR OPTION ...] -- COMMAND [ARGUMENT ...]
+    python scripts/with_simulator.py [--backend BACKEND] [SIMULATOR OPTION ...] -- COMMAND [ARGUMENT ...]
 
-Starts tests/simulators/<backend>/run.py (Checkmk by default) on 127.0.0.1 (port 0: the simulator picks a free
-port and writes it to a port file), waits until it listens, runs COMMAND with the connection variables that
-backend's modules read (Checkmk: CHECKMK_SERVER_URL, CHECKMK_SITE, CHECKMK_API_USER, CHECKMK_API_SECRET;
-Opsview: OPSVIEW_URL, OPSVIEW_USERNAME, OPSVIEW_PASSWORD), and always stops the simulator afterwards. Other
-options before ``--`` go to the simulator, for example ``--remote-sites remote1``. Exits with COMMAND's exit
-status; if COMMAND fails, the end of the simulator's log is shown.
+Starts tests/simulators/<BACKEND>/run.py (checkmk, the default, opsview or openitcockpit) on 127.0.0.1 (port 0:
+the simulator picks a free port and writes it to a port file), waits until it listens, runs COMMAND with the
+connection variables that backend's modules read (Checkmk: CHECKMK_SERVER_URL, CHECKMK_SITE, CHECKMK_API_USER,
+CHECKMK_API_SECRET; Opsview: OPSVIEW_URL, OPSVIEW_USERNAME, OPSVIEW_PASSWORD; openITCOCKPIT: OITC_URL, OITC_API_KEY),
+and always stops the simulator afterwards. Other options before ``--`` go to the simulator, for example
+``--remote-sites remote1`` or ``--satellite branch-satellite``. Exits with COMMAND's exit status; if COMMAND fails,
+the end of the simulator's log is shown.
 """
 
 from __future__ import annotations
@@ -22,13 +23,14 @@ import time
 from pathlib import Path
 
 SIMULATORS = Path(__file__).resolve().parent.parent / "tests" / "simulators"
-# Each simulator's defaults (site, user and secret or password), and the variable that gets its URL.
+# Each simulator's defaults (site, user and secret, password or API key), and the variable that gets its URL.
 CONNECTIONS = {
     "checkmk": (
         {"CHECKMK_SITE": "cmk", "CHECKMK_API_USER": "automation", "CHECKMK_API_SECRET": "test-secret"},
         "CHECKMK_SERVER_URL",
     ),
     "opsview": ({"OPSVIEW_USERNAME": "admin", "OPSVIEW_PASSWORD": "initial"}, "OPSVIEW_URL"),
+    "openitcockpit": ({"OITC_API_KEY": "simulator-api-key"}, "OITC_URL"),
 }
 START_TIMEOUT = 30  # seconds
 

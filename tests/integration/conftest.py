@@ -8,7 +8,12 @@ from collections.abc import Iterator
 import pytest
 
 from ansible_collections.lighthouse.monitoring.tests.integration.faults_common import SUMMARIES
-from ansible_collections.lighthouse.monitoring.tests.integration.harness import OPENITCOCKPIT, OPSVIEW, Simulator, start_simulator
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import (
+    OPENITCOCKPIT,
+    OPSVIEW,
+    Simulator,
+    start_simulator,
+)
 
 _STARTED = pytest.StashKey[float]()
 
@@ -42,8 +47,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-    """The fault suites' summary lines (tests/integration/test_faults.py, test_faults_opsview.py), of those that ran
-    in this session."""
+    """The fault suites' summary lines (tests/integration/test_faults.py, test_faults_opsview.py,
+    test_faults_openitcockpit.py), of those that ran in this session."""
     for summary in SUMMARIES.values():
         if summary.exists() and summary.stat().st_mtime >= config.stash.get(_STARTED, float("inf")):
             terminalreporter.write_line(summary.read_text(encoding="utf-8").splitlines()[0])

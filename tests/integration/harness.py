@@ -138,3 +138,14 @@ def write_play(path: Path, tasks: str = "", roles: str = "") -> Path:
         + (f"  tasks:\n{tasks}" if tasks else "")
     )
     return path
+
+
+def oitc_api(simulator: Simulator, path: str, body: dict | None = None) -> dict:
+    """openITCOCKPIT's JSON API with the API key, as any client calls it: GET, or POST with a JSON body."""
+    headers = {"Accept": "application/json", "Authorization": f"X-OITC-API {simulator.backend.secret}"}
+    data = None if body is None else json.dumps(body).encode()
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(f"{simulator.url}{path}", data=data, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback only
+        return json.loads(answer.read())

@@ -1,8 +1,9 @@
 """The hypervisor hooks in hooks/, run end to end as the hypervisors run them: the same arguments, the domain XML
 on stdin for libvirt, the bare environment libvirt gives its hooks (LC_ALL=C, a system PATH), and the settings
-in an environment file. Their effect is checked in the simulator's state, for Checkmk (the default) and for Opsview
-(LIGHTHOUSE_BACKEND=opsview); bad input and a monitoring server that is down must change nothing and still exit 0;
-the secret must show nowhere; in background mode the hook must return at once."""
+in an environment file. Their effect is checked in the simulator's state, for Checkmk (the default), for Opsview
+(LIGHTHOUSE_BACKEND=opsview) and, through its API, for openITCOCKPIT (LIGHTHOUSE_BACKEND=openitcockpit); bad input
+and a monitoring server that is down must change nothing and still exit 0; the secret must show nowhere; in
+background mode the hook must return at once."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
-from ansible_collections.lighthouse.monitoring.tests.integration.harness import REPO
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import REPO, oitc_api
 
 PROXMOX = REPO / "hooks" / "proxmox" / "lighthouse-monitoring"
 LIBVIRT = REPO / "hooks" / "libvirt" / "qemu"
@@ -26,7 +28,7 @@ PROXMOX_VM, VMID = "vm7.example.com", "107"
 LIBVIRT_VM = "vm8.example.com"
 ADDRESS = "192.0.2.77"
 SERVICES = {"services": [{"check_plugin_name": "cpu_loads", "service_item": None, "service_name": "CPU load"}]}
-SECRETS = ("CHECKMK_API_SECRET", "CHECKMK_VAR_AUTOMATION_SECRET", "OPSVIEW_PASSWORD", "OPSVIEW_TOKEN")
+SECRETS = ("CHECKMK_API_SECRET", "CHECKMK_VAR_AUTOMATION_SECRET", "OPSVIEW_PASSWORD", "OPSVIEW_TOKEN", "OITC_API_KEY")
 MAINTENANCE = "Maintenance by the VM lifecycle (lighthouse.monitoring)"
 # libvirt runs its hooks with this environment (docs/hooks.rst of libvirt), HOME aside.
 HYPERVISOR_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
@@ -322,7 +324,7 @@ def test_a_backend_the_hooks_do_not_know_is_logged_and_changes_nothing(hooks, si
     hooks.settings(LIGHTHOUSE_BACKEND="nagios")
     done = hooks.run(PROXMOX, VMID, "post-start")
     assert done.returncode == 0 and done.stdout == ""
-    assert "LIGHTHOUSE_BACKEND=nagios is neither checkmk nor opsview: nothing done" in hooks.log()
+    assert "LIGHTHOUSE_BACKEND=nagios is none of checkmk, opsview, openitcockpit: nothing done" in hooks.log()
     assert simulator.control("state")["requests"] == []
     hooks.assert_no_leak()
 
@@ -433,3 +435,128 @@ def test_opsview_down_is_logged_and_the_hook_still_exits_0(opsview_hooks, opsvie
     assert f"cannot connect to {closed}" in log
     assert opsview_simulator.control("state")["requests"] == []
     opsview_hooks.assert_no_leak()
+
+
+# --- openITCOCKPIT: LIGHTHOUSE_BACKEND=openitcockpit, the connection from OITC_* -----------------------------------
+# The simulator has the host template "Linux server" and the satellite branch-satellite (harness.OPENITCOCKPIT).
+
+OITC_CONTAINER = "/root/Hypervisors/pve1"
+
+
+@pytest.fixture
+def oitc_hooks(tmp_path, openitcockpit_simulator):
+    openitcockpit_simulator.control("reset", method="POST")
+    group = {"Hostgroup": {"container": {"name": "vms", "parent_id": 1}}}
+    oitc_api(openitcockpit_simulator, "/hostgroups/add.json", group)
+    openitcockpit_simulator.control("request_counts", method="DELETE")  # the hooks' requests only
+    yield Hooks(
+        tmp_path,
+        openitcockpit_simulator,
+        LIGHTHOUSE_BACKEND="openitcockpit",
+        OITC_TIMEOUT="10",
+        LIGHTHOUSE_CONTAINER=OITC_CONTAINER,
+        LIGHTHOUSE_HOST_TEMPLATE="Linux server",
+        LIGHTHOUSE_HOST_GROUPS="vms",
+        LIGHTHOUSE_SATELLITE="branch-satellite",
+    )
+
+
+def oitc_host(simulator, name):
+    """The host as the list of monitored hosts shows it, with its container's path; {} for a host that is not
+    monitored, None for none."""
+    found = oitc_api(simulator, f"/hosts/loadHostsByString.json?angular=true&filter[Hosts.name]={quote(name)}")
+    if name not in [h["value"] for h in found["hosts"]]:
+        return None
+    listed = oitc_api(simulator, f"/hosts/index.json?angular=true&filter[Hosts.name]={quote(name)}")["all_hosts"]
+    monitored = [h["Host"] for h in listed if h["Host"]["hostname"] == name]
+    if not monitored:
+        return {}
+    containers = oitc_api(simulator, "/containers/loadContainersForAngular.json?angular=true")["containers"]
+    return {**monitored[0], "container": {c["key"]: c["value"] for c in containers}[monitored[0]["containerId"]]}
+
+
+def oitc_downtimes(simulator, name):
+    """The comments of the downtimes (not cancelled) of the host and of its services."""
+    query = "angular=true&scroll=false&limit=1000&filter[{}.was_cancelled]=0"
+    hosts = oitc_api(simulator, "/downtimes/host.json?" + query.format("DowntimeHosts"))["all_host_downtimes"]
+    services = oitc_api(simulator, "/downtimes/service.json?" + query.format("DowntimeServices"))
+    listed = [d["DowntimeHost"] for d in hosts if d["Host"]["hostname"] == name]
+    listed += [d["DowntimeService"] for d in services["all_service_downtimes"] if d["Host"]["hostname"] == name]
+    return {d["commentData"] for d in listed}, len(listed)
+
+
+def oitc_exports(simulator):
+    """How many exports ("Refresh monitoring configuration") succeeded, from the changelog."""
+    changes = oitc_api(simulator, "/changelogs/index.json?angular=true&limit=1000")["all_changes"]
+    return sum(c["name"] == "Refresh of monitoring configuration finished successfully" for c in changes)
+
+
+def assert_in_openitcockpit(simulator, name, exports=1):
+    host = oitc_host(simulator, name)
+    assert host["address"] == ADDRESS and host["container"] == OITC_CONTAINER
+    assert host["satelliteName"] == "branch-satellite"
+    assert oitc_exports(simulator) == exports
+
+
+def test_proxmox_hookscript_with_openitcockpit(oitc_hooks, openitcockpit_simulator):
+    hooks, sim = oitc_hooks, openitcockpit_simulator
+    started = hooks.run(PROXMOX, VMID, "post-start")
+    assert started.returncode == 0 and started.stdout == "", hooks.log()
+    assert_in_openitcockpit(sim, PROXMOX_VM)
+    who = f"proxmox {VMID} ({PROXMOX_VM})"
+    assert f"{who}: started: running lighthouse.monitoring.vm_lifecycle (openitcockpit)" in hooks.log()
+    assert f"{who}: started: done" in hooks.log()
+
+    stopped = hooks.run(PROXMOX, VMID, "post-stop")
+    assert stopped.returncode == 0, hooks.log()
+    comments, count = oitc_downtimes(sim, PROXMOX_VM)
+    assert comments == {MAINTENANCE} and count > 1  # the host's and its services'
+
+    again = hooks.run(PROXMOX, VMID, "post-start")
+    assert again.returncode == 0, hooks.log()
+    assert oitc_downtimes(sim, PROXMOX_VM) == (set(), 0)
+    assert_in_openitcockpit(sim, PROXMOX_VM)  # nothing changed, nothing exported
+
+    deleted = hooks.run(PROXMOX, VMID, "deleted")  # by hand, before `qm destroy`
+    assert deleted.returncode == 0, hooks.log()
+    assert oitc_host(sim, PROXMOX_VM) is None and oitc_exports(sim) == 2
+    assert f"proxmox {VMID} ({PROXMOX_VM}): deleted: done" in hooks.log()
+    hooks.assert_no_leak()
+
+
+def test_libvirt_hook_with_openitcockpit_in_background(oitc_hooks, openitcockpit_simulator):
+    """Detached runs get the OITC_* connection too."""
+    hooks, sim = oitc_hooks, openitcockpit_simulator
+    hooks.settings(LIGHTHOUSE_BACKGROUND="1")
+    xml = domain_xml(LIBVIRT_VM)
+
+    begin = time.monotonic()
+    done = hooks.run(LIBVIRT, LIBVIRT_VM, "started", "begin", "-", xml=xml)
+    assert done.returncode == 0 and done.stdout == "" and time.monotonic() - begin < 1
+    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "started"), 120)
+    assert f"libvirt {LIBVIRT_VM}: started: done" in hooks.log(), hooks.log()
+    assert_in_openitcockpit(sim, LIBVIRT_VM)
+
+    done = hooks.run(LIBVIRT, LIBVIRT_VM, "release", "end", "shutdown", xml=xml)
+    assert done.returncode == 0 and done.stdout == ""
+    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "stopped"), 120)
+    assert oitc_downtimes(sim, LIBVIRT_VM)[0] == {MAINTENANCE}, hooks.log()
+
+    deleted = hooks.run(LIBVIRT, LIBVIRT_VM, "deleted")  # by hand, in the foreground
+    assert deleted.returncode == 0 and deleted.stdout == "", hooks.log()
+    assert oitc_host(sim, LIBVIRT_VM) is None and oitc_downtimes(sim, LIBVIRT_VM) == (set(), 0)
+    hooks.assert_no_leak()
+
+
+def test_openitcockpit_down_is_logged_and_the_hook_still_exits_0(oitc_hooks, openitcockpit_simulator):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    oitc_hooks.settings(OITC_URL=closed, OITC_TIMEOUT="2")
+    done = oitc_hooks.run(PROXMOX, VMID, "post-start")
+    assert done.returncode == 0 and done.stdout == ""
+    log = oitc_hooks.log()
+    assert f"proxmox {VMID} ({PROXMOX_VM}): started: the playbook failed" in log
+    assert f"cannot connect to {closed}" in log
+    assert openitcockpit_simulator.control("request_counts") == {}
+    oitc_hooks.assert_no_leak()

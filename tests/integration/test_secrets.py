@@ -96,7 +96,7 @@ def play_for(check_mode: bool, calls: dict | None = None, *, token: bool = True)
             variants = [("as given", given), ("refused", bad)]
             if token:
                 variants.insert(1, ("given a session token", given + GIVEN_TOKEN))
-            for suffix, (label, args) in zip("abc", variants):
+            for suffix, (label, args) in zip("abc", variants, strict=False):
                 tasks.append(TASK.format(module=module, label=label, args=args, index=f"{index}{suffix}"))
     header = (
         "    - name: Check mode with diff\n      check_mode: true\n      diff: true\n      block:\n"

@@ -5,12 +5,14 @@ events the playbook does not understand."""
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
-from ansible_collections.lighthouse.monitoring.tests.integration.harness import REPO, run_playbook
+from ansible_collections.lighthouse.monitoring.tests.integration.harness import REPO, oitc_api, run_playbook
 
 PLAYBOOK = REPO / "playbooks" / "vm_lifecycle.yml"
 VM = "vm1.example.com"
 SERVICES = {"services": [{"check_plugin_name": "cpu_loads", "service_item": None, "service_name": "CPU load"}]}
+MAINTENANCE = "Maintenance by the VM lifecycle (lighthouse.monitoring)"
 
 
 def event(simulator, name, *args):
@@ -174,5 +176,122 @@ def test_opsview_backend_it_does_not_know_changes_nothing(opsview_simulator):
     sim.control("reset", method="POST")
     vm = ["-e", "monitoring_backend=nagios", "-e", f"vm_name={VM}", "-e", "vm_event=created"]
     unknown = run_playbook(PLAYBOOK, sim.env, *vm)
-    assert unknown.rc != 0 and "nagios" in unknown.output and "checkmk, opsview" in unknown.output
+    assert unknown.rc != 0 and "nagios" in unknown.output and "checkmk, opsview, openitcockpit" in unknown.output
     assert sim.control("state")["requests"] == []
+
+
+# --- openITCOCKPIT (-e monitoring_backend=openitcockpit) -------------------------------------------------------
+# The simulator has the host template "Linux server" and the satellite branch-satellite (harness.OPENITCOCKPIT).
+
+OITC_CONTAINER = "/root/Hypervisors/VMs"
+
+
+def oitc_event(simulator, name, *args, address="192.0.2.44", groups="vms"):
+    vm = ["-e", "monitoring_backend=openitcockpit", "-e", f"vm_name={VM}", "-e", f"vm_container={OITC_CONTAINER}"]
+    vm += ["-e", '{"vm_host_template": "Linux server"}', "-e", "vm_satellite=branch-satellite"]
+    vm += ["-e", f"vm_host_groups={groups}"]
+    vm += ["-e", f"vm_address={address}"] if address else []
+    run = run_playbook(PLAYBOOK, simulator.env, *vm, "-e", f"vm_event={name}", *args)
+    return run, sum(int(n) for n in re.findall(r"\schanged=(\d+)", run.output))
+
+
+def oitc_host(simulator):
+    """The host as the edit form has it, with its container's path and whether the monitoring core runs it (the
+    host list); None when there is none."""
+    found = oitc_api(simulator, f"/hosts/loadHostsByString.json?angular=true&filter[Hosts.name]={quote(VM)}")
+    (host_id,) = [h["key"] for h in found["hosts"] if h["value"] == VM] or [None]
+    if host_id is None:
+        return None
+    host = oitc_api(simulator, f"/hosts/edit/{host_id}.json?angular=true")["host"]["Host"]
+    containers = oitc_api(simulator, "/containers/loadContainersForAngular.json?angular=true")["containers"]
+    listed = oitc_api(simulator, f"/hosts/index.json?angular=true&filter[Hosts.name]={quote(VM)}")["all_hosts"]
+    monitored = [h["Host"] for h in listed if h["Host"]["hostname"] == VM]
+    return {
+        **host,
+        "container": {c["key"]: c["value"] for c in containers}[host["container_id"]],
+        "satellite": monitored[0]["satelliteName"] if monitored else None,
+        "monitored": bool(monitored),
+    }
+
+
+def oitc_downtimes(simulator):
+    """The comments of the downtimes (not cancelled) of the host and of its services."""
+    query = "angular=true&scroll=false&limit=1000&filter[{}.was_cancelled]=0"
+    hosts = oitc_api(simulator, "/downtimes/host.json?" + query.format("DowntimeHosts"))["all_host_downtimes"]
+    services = oitc_api(simulator, "/downtimes/service.json?" + query.format("DowntimeServices"))
+    return {
+        "host": [d["DowntimeHost"]["commentData"] for d in hosts if d["Host"]["hostname"] == VM],
+        "services": [
+            d["DowntimeService"]["commentData"]
+            for d in services["all_service_downtimes"]
+            if d["Host"]["hostname"] == VM
+        ],
+    }
+
+
+def exports(simulator):
+    """The successful exports ("Refresh monitoring configuration"), from the changelog."""
+    changes = oitc_api(simulator, "/changelogs/index.json?angular=true&limit=1000")["all_changes"]
+    return [c for c in changes if c["name"] == "Refresh of monitoring configuration finished successfully"]
+
+
+def test_openitcockpit_each_event_twice_and_as_a_dry_run(openitcockpit_simulator):
+    sim = openitcockpit_simulator
+    sim.control("reset", method="POST")
+    group = oitc_api(sim, "/hostgroups/add.json", {"Hostgroup": {"container": {"name": "vms", "parent_id": 1}}})
+
+    dry, changed = oitc_event(sim, "created", "--check")
+    assert dry.rc == 0 and changed > 0, dry.output[-4000:]
+    assert oitc_host(sim) is None and exports(sim) == []
+
+    created, changed = oitc_event(sim, "created")
+    assert created.rc == 0 and changed == 3, created.output[-4000:]  # the container, the host, the export
+    host = oitc_host(sim)
+    assert host["address"] == "192.0.2.44" and host["container"] == OITC_CONTAINER
+    assert host["hostgroups"]["_ids"] == [group["id"]] and host["satellite"] == "branch-satellite"
+    assert host["monitored"] and len(exports(sim)) == 1
+    again, changed = oitc_event(sim, "created")
+    assert again.rc == 0 and changed == 0, again.output[-4000:]
+    assert len(exports(sim)) == 1  # nothing changed, no export
+
+    stopped, changed = oitc_event(sim, "stopped")
+    assert stopped.rc == 0 and changed == 1, stopped.output[-4000:]
+    downtimes = oitc_downtimes(sim)
+    assert downtimes["host"] == [MAINTENANCE] and set(downtimes["services"]) == {MAINTENANCE}
+    assert oitc_event(sim, "stopped")[1] == 0
+
+    dry, changed = oitc_event(sim, "started", "--check")
+    assert dry.rc == 0 and changed == 1 and oitc_downtimes(sim) == downtimes, dry.output[-4000:]
+    started, changed = oitc_event(sim, "started")
+    assert started.rc == 0 and changed == 1, started.output[-4000:]
+    assert oitc_downtimes(sim) == {"host": [], "services": []} and len(exports(sim)) == 1  # nothing to export
+    assert oitc_event(sim, "started")[1] == 0
+
+    # Deleted with a maintenance downtime: it goes first, then the host, then an export.
+    assert oitc_event(sim, "stopped")[1] == 1
+    dry, changed = oitc_event(sim, "deleted", "--check")
+    assert dry.rc == 0 and changed == 2, dry.output[-4000:]
+    assert oitc_host(sim) is not None and oitc_downtimes(sim)["host"] == [MAINTENANCE]
+    deleted, changed = oitc_event(sim, "deleted")
+    assert deleted.rc == 0 and changed == 3, deleted.output[-4000:]
+    assert oitc_host(sim) is None and oitc_downtimes(sim) == {"host": [], "services": []}
+    assert len(exports(sim)) == 2
+    containers = oitc_api(sim, "/containers/loadContainersForAngular.json?angular=true")["containers"]
+    assert OITC_CONTAINER in [c["value"] for c in containers]  # shared: it stays
+    assert oitc_event(sim, "deleted")[1] == 0
+    assert len(exports(sim)) == 2
+
+
+def test_openitcockpit_without_an_address(openitcockpit_simulator):
+    """A new host gets its name as address; an existing one keeps the address it has."""
+    sim = openitcockpit_simulator
+    sim.control("reset", method="POST")
+    oitc_api(sim, "/hostgroups/add.json", {"Hostgroup": {"container": {"name": "vms", "parent_id": 1}}})
+    created, _changed = oitc_event(sim, "created", address="")
+    assert created.rc == 0, created.output[-4000:]
+    assert oitc_host(sim)["address"] == VM
+
+    assert oitc_event(sim, "started", address="192.0.2.45")[1] == 2  # the address, the export
+    again, changed = oitc_event(sim, "started", address="")
+    assert again.rc == 0 and changed == 0, again.output[-4000:]
+    assert oitc_host(sim)["address"] == "192.0.2.45"

@@ -102,7 +102,9 @@ def api_error(answer: Response, *, action: str, method: str, path: str) -> ApiEr
         body = None
     body = body if isinstance(body, Mapping) else {}
     fields = validation_messages(body.get("error"))
-    message = fields or str(body.get("message") or body.get("statusText") or _REASONS.get(answer.status, f"HTTP {answer.status}"))
+    message = fields or str(
+        body.get("message") or body.get("statusText") or _REASONS.get(answer.status, f"HTTP {answer.status}")
+    )
     parts = [f"Failed to {action}: {answer.status} {message}"]
     hint = _STATUS_HINTS.get(answer.status)
     if hint:
