@@ -31,6 +31,7 @@ NOT_COPIED = shutil.ignore_patterns(
 )
 FAULTS = "tests/integration/test_faults.py"
 OPSVIEW_FAULTS = "tests/integration/test_faults_opsview.py"
+OITC_FAULTS = "tests/integration/test_faults_openitcockpit.py"
 UTILS = "plugins/module_utils"
 
 
@@ -232,6 +233,98 @@ MUTANTS = (
             ),
         ),
         faults("lost answers", suite=OPSVIEW_FAULTS),
+    ),
+    Mutant(
+        "oitc_trust_downtime_command",
+        "an openITCOCKPIT downtime is taken as set once the command is accepted, without listing the downtimes",
+        (Edit(f"{UTILS}/_openitcockpit/downtime.py", 'todo = self._verify(missing, "set", lost)', "todo = []"),),
+        faults("latency", suite=OITC_FAULTS),
+    ),
+    Mutant(
+        "oitc_resend_downtime_blindly",
+        "an openITCOCKPIT downtime command whose answer was lost is sent again at once, without listing what applied",
+        (
+            Edit(
+                f"{UTILS}/_openitcockpit/downtime.py",
+                "                raise\n            return True\n",
+                "                raise\n            self.client.request(method, path, action=action, body=body)\n"
+                "            return False\n",
+            ),
+        ),
+        faults("lost answers", "lost downtime commands", suite=OITC_FAULTS),
+    ),
+    Mutant(
+        "oitc_export_without_waiting",
+        "an openITCOCKPIT export is launched without waiting for one that runs (also after its launch met 500)",
+        (
+            Edit(
+                f"{UTILS}/_openitcockpit/export.py",
+                '        if status["export_running"]:\n            self._wait(deadline, ours=False)\n',
+                "",
+            ),
+            Edit(
+                f"{UTILS}/_openitcockpit/export.py",
+                'if self._status()["export_running"] or self._started_since(self.last_started):',
+                "if False:",
+            ),
+        ),
+        faults("another user's export", suite=OITC_FAULTS),
+    ),
+    Mutant(
+        "oitc_no_reread_after_lost_write",
+        "an openITCOCKPIT container or host write whose answer was lost fails the task instead of reading again",
+        (
+            Edit(f"{UTILS}/_openitcockpit/container.py", "ATTEMPTS = 3", "ATTEMPTS = 1"),
+            Edit(
+                "plugins/modules/openitcockpit_host.py",
+                "desired, check_mode=module.check_mode)",
+                "desired, check_mode=module.check_mode, attempts=1)",
+            ),
+        ),
+        faults("lost answers", "dropped connections", suite=OITC_FAULTS),
+    ),
+    Mutant(
+        "oitc_relaunch_after_lost_answer",
+        "after the answer to its launch was lost, an openITCOCKPIT export that does not show as running yet is "
+        "launched again (the changelog's new start is not looked for)",
+        (
+            Edit(
+                f"{UTILS}/_openitcockpit/export.py",
+                'if self._status()["export_running"] or self._started_since(self.last_started):',
+                'if self._status()["export_running"]:',
+            ),
+        ),
+        faults("lost export answer", suite=OITC_FAULTS),
+    ),
+    Mutant(
+        "oitc_create_again_at_once",
+        "an openITCOCKPIT container or host create that timed out is sent again as soon as a read does not show it",
+        (
+            Edit(
+                f"{UTILS}/_openitcockpit/_client.py",
+                '        if not error.details.get("timed_out"):\n            return found()',
+                "        if True:\n            return found()",
+            ),
+        ),
+        faults("slow writes", suite=OITC_FAULTS),
+    ),
+    Mutant(
+        "oitc_export_ignores_changelog",
+        "openITCOCKPIT configuration counts as pending only while hosts are not monitored: changes are not exported",
+        (
+            Edit(
+                f"{UTILS}/_openitcockpit/export.py",
+                '"pending": bool(changes) or unmonitored > 0,',
+                '"pending": unmonitored > 0,',
+            ),
+        ),
+        faults("another user's change", suite=OITC_FAULTS),
+    ),
+    Mutant(
+        "oitc_no_log_off",
+        "the openITCOCKPIT API key is not marked no_log",
+        (Edit(f"{UTILS}/_openitcockpit/_args.py", '"no_log": True,', '"no_log": False,'),),
+        faults("latency", suite=OITC_FAULTS),
     ),
 )  # fmt: skip
 

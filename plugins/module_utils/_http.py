@@ -118,7 +118,8 @@ class RequestsTransport:
                 "point ca_path at the CA bundle that signed the server certificate, or set validate_certs: false"
             ) from exc
         except requests.exceptions.Timeout as exc:
-            raise TransportError(f"{_origin(url)} did not answer within {timeout:g} seconds") from exc
+            # The server may still carry the request out: a write that timed out may land later.
+            raise TransportError(f"{_origin(url)} did not answer within {timeout:g} seconds", timed_out=True) from exc
         except requests.exceptions.RequestException as exc:
             raise TransportError(f"cannot connect to {_origin(url)} ({_reason(exc)})") from exc
         return Response(answer.status_code, dict(answer.headers), answer.content)
@@ -212,4 +213,4 @@ def send_json(
     try:
         return transport.request(method, full, headers=sent, body=data, timeout=timeout)
     except TransportError as exc:
-        raise TransportError(f"Failed to {action}: {exc}") from exc
+        raise TransportError(f"Failed to {action}: {exc}", **exc.details) from exc

@@ -1,6 +1,6 @@
-"""What every backend's fault suite shares (test_faults.py for Checkmk, test_faults_opsview.py for Opsview): the
-scenario's shape, the play runner whose callback records the simulator's state after each task, the judging of
-each task by that state, the tally and its summary line.
+"""What every backend's fault suite shares (test_faults.py for Checkmk, test_faults_opsview.py for Opsview,
+test_faults_openitcockpit.py for openITCOCKPIT): the scenario's shape, the play runner whose callback records the
+simulator's state after each task, the judging of each task by that state, the tally and its summary line.
 
 A suite names its play, its scenarios and, per task, what the task must have left on the server when it reports
 ok or changed (``Check``); :func:`judge` then applies the rules every suite keeps: faults were injected, no task
@@ -26,7 +26,11 @@ from ansible_collections.lighthouse.monitoring.tests.integration.harness import 
 
 CALLBACKS = REPO / "tests" / "integration" / "callback_plugins"
 # One summary file per suite; conftest.py prints the first line of each that this session wrote.
-SUMMARIES = {"checkmk": FAULT_SUMMARY, "opsview": FAULT_SUMMARY.with_name("fault-suite-opsview.txt")}
+SUMMARIES = {
+    "checkmk": FAULT_SUMMARY,
+    "opsview": FAULT_SUMMARY.with_name("fault-suite-opsview.txt"),
+    "openitcockpit": FAULT_SUMMARY.with_name("fault-suite-openitcockpit.txt"),
+}
 
 # What a task must have left on the server when it reports ok or changed: problems, given (entry, before, after).
 Check = Callable[[dict, dict, dict], list[str]]

@@ -12,13 +12,16 @@ extension and ``angular=true`` in the query. A user's API key goes in every requ
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Optional
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
     ApiError,
     AuthError,
+    MonitoringError,
     NotFoundError,
+    WaitTimeout,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import (
     RequestsTransport,
@@ -28,6 +31,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import
     check_connection,
     send_json,
 )
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
 
 USER_AGENT = "lighthouse.monitoring"
 Body = Optional[Any]
@@ -44,11 +48,12 @@ class OitcClient:
     """One openITCOCKPIT server's JSON API. Library code: it raises, it never reports."""
 
     def __init__(self, server_url: str, api_key: str, *, transport: Transport, timeout: float = 30) -> None:
-        check_connection({"server_url": server_url, "api_key": api_key}, timeout)
+        check_connection({"server_url": server_url, "api_key": api_key.strip()}, timeout, {"api_key": api_key})
         self.base_url = server_url.rstrip("/")
         self._api_key = api_key
         self._transport = transport
         self._timeout = timeout
+        self.sleep: Callable[[float], None] = time.sleep
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any], transport: Transport | None = None) -> OitcClient:
@@ -86,6 +91,17 @@ class OitcClient:
         if answer.status not in ok:
             raise api_error(answer, action=action, method=method, path=path)
         return answer.json()
+
+    def landed(self, error: MonitoringError, found: Callable[[], bool], *, what: str) -> bool:
+        """After a write that timed out: whether it lands after all, watched with ``found`` for twice the time one
+        answer may take. openITCOCKPIT keeps no name unique, so a create sent again too early is a duplicate."""
+        if not error.details.get("timed_out"):
+            return found()
+        try:
+            poll(found, deadline=Deadline(2 * self._timeout), what=what, sleep=self.sleep)
+        except WaitTimeout:
+            return False
+        return True
 
     def get(self, path: str, *, action: str, query: Query = None) -> Any | None:
         """GET an object, or None when it does not exist (404)."""

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ApiError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ApiError, ValidationError
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import OitcClient
 
 try:
@@ -83,7 +83,12 @@ class UserClock:
 
     def wall(self, moment: datetime) -> tuple[str, str]:
         """(from_date, from_time) to send for ``moment``: ``Y-m-d`` and ``H:i`` (openITCOCKPIT takes minutes)."""
-        text = (moment + self.offset).astimezone(self.server)
+        try:
+            text = (moment + self.offset).astimezone(self.server)
+        except OverflowError:
+            raise ValidationError(
+                f"The time {moment.isoformat()} cannot be written in openITCOCKPIT's time zone"
+            ) from None
         return text.strftime("%Y-%m-%d"), text.strftime("%H:%M")
 
     def parse(self, text: Any) -> datetime:

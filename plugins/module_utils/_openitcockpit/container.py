@@ -41,7 +41,8 @@ def parse_path(text: Any) -> tuple[str, ...]:
     if names and names[0] == ROOT:
         names = names[1:]
     for name in names:
-        if not name.strip() or name != name.strip() or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
+        control = any(ord(c) < 32 or ord(c) == 127 for c in name)
+        if not name.strip() or name != name.strip() or len(name) > MAX_NAME or control:
             raise ValidationError(
                 f"Invalid container name {name!r} in path {text!r}: a name is 1 to {MAX_NAME} characters, "
                 "without leading or trailing spaces or control characters"
@@ -110,16 +111,17 @@ class Containers:
             raise ValidationError("The root container always exists; name a container below it")
         if kind not in ("node", "location"):
             raise ValidationError(f"A container's type is node or location, not {kind!r}")
-        if kind == "location" and len(self.names) == 1:
-            raise ValidationError(
-                f"Cannot make {path_text(self.names)!r} a location: directly below root openITCOCKPIT has tenants only"
-            )
         self.kind = "tenant" if len(self.names) == 1 else kind
+        self.location_on_top = kind == "location" and len(self.names) == 1
         self.created: list[str] = []
 
     def apply(self, state: str, *, check_mode: bool) -> Outcome:
         """A write that failed in a way that may have landed is not repeated blindly: the containers are read
         again and the decision taken afresh, at most ``ATTEMPTS`` times; ``before`` is the first read."""
+        if state != "absent" and self.location_on_top:
+            raise ValidationError(
+                f"Cannot make {path_text(self.names)!r} a location: directly below root openITCOCKPIT has tenants only"
+            )
         attempt, first = 0, None
         while True:
             attempt += 1
@@ -180,14 +182,20 @@ class Containers:
             raise ValidationError(f"Cannot {what}: its parent does not exist")
         name = names[-1]
         if len(names) == 1:
-            body: dict[str, Any] = {"description": "", "is_active": 1, "container": {"name": name}}
-            self.client.request("POST", "/tenants/add", body=body, action=what)
+            path, body = "/tenants/add", {"description": "", "is_active": 1, "container": {"name": name}}
         elif last and self.kind == "location":
             body = {"description": "", "timezone": "UTC", "container": {"name": name, "parent_id": parent}}
-            self.client.request("POST", "/locations/add", body=body, action=what)
+            path = "/locations/add"
         else:
-            body = {"Container": {"parent_id": parent, "name": name, "containertype_id": NODE}}
-            self.client.request("POST", "/containers/add", body=body, action=what)
+            path, body = "/containers/add", {"Container": {"parent_id": parent, "name": name, "containertype_id": NODE}}
+        try:
+            self.client.request("POST", path, body=body, action=what)
+        except MonitoringError as exc:
+            if not reread_settles(exc) or not self.client.landed(exc, lambda: self._exists(names), what=what):
+                raise
+
+    def _exists(self, names: tuple[str, ...]) -> bool:
+        return ContainerTree.read(self.client).find(names) is not None
 
     def _model(self, tree: ContainerTree) -> Model | None:
         cid = tree.find(self.names)
@@ -195,5 +203,10 @@ class Containers:
             return None
         answer = self.client.get(f"/containers/view/{cid}", action=f"read container {path_text(self.names)!r}")
         container = (answer or {}).get("container") or {}
+        if container.get("name") not in (None, self.names[-1]):
+            raise ValidationError(
+                f"The container path {path_text(self.names)!r} is ambiguous: openITCOCKPIT shows it for a container "
+                f"named {container.get('name')!r} (a '/' in a name reads as a level of the path); rename it"
+            )
         kind = TYPES.get(int(container.get("containertype_id") or 0), "other")
         return {"path": path_text(self.names), "name": self.names[-1], "id": cid, "type": kind}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
@@ -53,6 +53,8 @@ MAX_COMMENT = 255
 FEW_HOSTS = 3
 HOST, SERVICE = 256, 2048  # openITCOCKPIT's object types
 Window = tuple[datetime, datetime]
+# Times past this cannot be written in every time zone (year 9999 ends the calendar of PHP's strtotime too).
+LATEST = datetime(9998, 1, 1, tzinfo=timezone.utc)
 
 
 class DowntimeNotApplied(MonitoringError):
@@ -112,6 +114,11 @@ class DowntimeRequest:
         comment = str(params.get("comment") or "")
         if not comment.strip():
             raise ValidationError("A downtime needs a comment: with its object it identifies the downtime")
+        if any(ord(char) < 32 or ord(char) == 127 for char in comment):
+            raise ValidationError(
+                f"The downtime comment {comment!r} cannot contain line breaks or control characters (the monitoring "
+                "core reads commands line by line)"
+            )
         if len(comment) > MAX_COMMENT:
             raise ValidationError(f"The downtime comment is {len(comment)} characters long; openITCOCKPIT takes 255")
         targets = tuple(Target(h, s) for h in hosts for s in services) if services else tuple(Target(h) for h in hosts)
@@ -130,6 +137,10 @@ class DowntimeRequest:
             )
         if end_at <= now:
             raise ValidationError(f"end_time {end.text!r} is in the past")
+        if end_at >= LATEST:
+            raise ValidationError(
+                f"end_time {end.text!r} is too far ahead: openITCOCKPIT takes times before {LATEST.year}"
+            )
         return cls(targets, comment, state, with_services, start, end)
 
 
@@ -149,6 +160,7 @@ class Downtimes:
         self.now = now
         self._sleep = {"sleep": sleep} if sleep else {}
         self.clock: UserClock | None = None
+        self.watch_services = False  # list the downtimes of the hosts' services too (see _remove)
 
     def apply(self, *, check_mode: bool) -> Outcome:
         self.clock = UserClock.read(self.client)
@@ -188,17 +200,19 @@ class Downtimes:
     # --- reading ------------------------------------------------------------------------------------------------
 
     def _listing(self) -> dict[Target, list[Listed]]:
-        """Each target's downtimes with the declared comment that are not cancelled and have not ended."""
+        """Each target's downtimes with the declared comment that are not cancelled and have not ended; while
+        ``watch_services``, also those of the hosts' services (with the comment)."""
         found: dict[Target, list[Listed]] = {t: [] for t in self.request.targets}
         kinds = {"service" if t.service else "host" for t in self.request.targets}
+        kinds |= {"service"} if self.watch_services else set()
         hosts = sorted({t.host for t in self.request.targets})
         for kind in sorted(kinds):
             for row in self._rows(kind, hosts):
                 host = str((row.get("Host") or {}).get("name") or (row.get("Host") or {}).get("hostname"))
                 service = (row.get("Service") or {}).get("servicename") if kind == "service" else None
                 target = Target(host, None if service is None else str(service))
-                if target in found:
-                    found[target].append(self._listed(row, kind))
+                if target in found or (self.watch_services and service is not None and host in hosts):
+                    found.setdefault(target, []).append(self._listed(row, kind))
         return found
 
     def _rows(self, kind: str, hosts: Sequence[str]) -> list:
@@ -270,7 +284,7 @@ class Downtimes:
             rows = [row for host in hosts for row in self._monitored_hosts({"filter[Hosts.name]": host})]
         else:
             rows = self._monitored_hosts({})
-        listed = [row.get("Host") or {} for row in rows]
+        listed = list({int(h["id"]): h for h in (row.get("Host") or {} for row in rows) if h.get("id")}.values())
         ids: dict[str, int] = {}
         for host in hosts:
             purpose = f"set the downtime '{self.request.comment}' on host '{host}'"
@@ -316,7 +330,7 @@ class Downtimes:
         """One command per kind and window, then listed until every one shows."""
 
         def missing(found: Mapping[Target, list[Listed]]) -> list:
-            return [t for t in targets if wanted[t] not in [d.window for d in found[t]]]
+            return [t for t in targets if wanted[t] not in [d.window for d in found.get(t, [])]]
 
         todo = list(targets)
         for sends in range(1, SEND_ATTEMPTS + 1):
@@ -355,8 +369,35 @@ class Downtimes:
         return self._lost("POST", path, body=body, action=action, last=last)
 
     def _remove(self, downtimes: Mapping[Target, list[Listed]]) -> None:
+        """Remove these downtimes. The core removes a host downtime by host, start and comment, and with it the
+        downtimes of the host's services that have that start and comment: with ``include_services`` they are the
+        downtime's own and go too (by id, in case the core keeps them); otherwise they were not the task's to remove
+        and are set again."""
+        starts = {t.host: {d.window[0] for d in ds} for t, ds in downtimes.items() if t.service is None}
+        along: dict[Target, list[Listed]] = {}
+        if starts:
+            self.watch_services = True
+            for target, listed in self._listing().items():
+                same = [d for d in listed if target.service is not None and d.window[0] in starts.get(target.host, ())]
+                if same:
+                    along[target] = same
+        self._send_removals(downtimes)
+        if not along:
+            return
+        if self.request.with_services:
+            self._send_removals(along)
+            return
+        ids = self._object_ids(list(along))
+        by_window: dict[Window, list[Target]] = {}
+        for target, listed in along.items():
+            for downtime in listed:
+                by_window.setdefault(downtime.window, []).append(target)
+        for window, targets in by_window.items():
+            self._set(targets, dict.fromkeys(targets, window), ids)
+
+    def _send_removals(self, downtimes: Mapping[Target, list[Listed]]) -> None:
         def left(found: Mapping[Target, list[Listed]]) -> list:
-            return [t for t, ds in downtimes.items() if any(d.id in [f.id for f in found[t]] for d in ds)]
+            return [t for t, ds in downtimes.items() if any(d.id in [f.id for f in found.get(t, [])] for d in ds)]
 
         todo = list(downtimes)
         for sends in range(1, SEND_ATTEMPTS + 1):
@@ -364,7 +405,8 @@ class Downtimes:
             for target in todo:
                 body: dict[str, Any] = {"type": "service"}
                 if target.service is None:
-                    body = {"type": "host", "includeServices": self.request.with_services}
+                    # Not includeServices: it takes every service downtime of the window, whatever its comment.
+                    body = {"type": "host", "includeServices": False}
                 for downtime in downtimes[target]:
                     action = f"remove the downtime '{self.request.comment}' of {target.label()}"
                     path = f"/downtimes/delete/{downtime.id}"

@@ -62,6 +62,7 @@ class Export:
         self.force = force
         self._sleep = {"sleep": sleep} if sleep else {}
         self.waited_for_others = False
+        self.last_started = 0  # the changelog id of the newest export start, when last read
 
     def apply(self, *, check_mode: bool) -> Outcome:
         deadline = Deadline(self.wait_timeout)
@@ -83,10 +84,11 @@ class Export:
                 )
             except MonitoringError as exc:
                 # 500 while another export runs; or a lost answer: ours may run. Either may take our changes along:
-                # wait for it, then read again rather than launch another blindly.
+                # wait for it, then read again rather than launch another blindly. A launch writes its "started"
+                # entry at once, while the worker may take a moment to show the export as running.
                 if not reread_settles(exc):
                     raise
-                if self._status()["export_running"]:
+                if self._status()["export_running"] or self._started_since(self.last_started):
                     self._wait(deadline, ours=False)
                 again = self._pending()
                 if not again["pending"] and not self.force:
@@ -155,8 +157,19 @@ class Export:
 
     # --- what is pending ----------------------------------------------------------------------------------------
 
-    def _pending(self) -> dict[str, Any]:
+    def _exports(self) -> list:
+        """The exports' changelog entries, newest first; keeps the id of the newest start."""
         exports = self._changelog({"filter[Changelogs.model][]": ["Export"]}, "list the exports")
+        starts = [int(row["id"]) for row in exports if row.get("name") == STARTED]
+        self.last_started = max(starts, default=self.last_started)
+        return exports
+
+    def _started_since(self, known: int) -> bool:
+        self._exports()
+        return self.last_started > known
+
+    def _pending(self) -> dict[str, Any]:
+        exports = self._exports()
         success = next((row for row in exports if SUCCEEDED in str(row.get("name"))), None)
         started = None
         if success is not None:

@@ -22,7 +22,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    MonitoringError,
+    ValidationError,
+    reread_settles,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import OitcClient
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit.container import (
     ContainerTree,
@@ -338,7 +342,12 @@ class HostResource:
             host["description"] = desired["description"]
         groups = self.resolved.get("hostgroups")
         host["hostgroups"] = {"_ids": groups or []}
-        answer = self.client.request("POST", "/hosts/add", body={"Host": host}, action=purpose)
+        try:
+            answer = self.client.request("POST", "/hosts/add", body={"Host": host}, action=purpose)
+        except MonitoringError as exc:
+            if not reread_settles(exc) or not self.client.landed(exc, lambda: self._find() is not None, what=purpose):
+                raise
+            answer = {"id": self._find()}
         host_id = (answer or {}).get("id")
         if not isinstance(host_id, int):
             raise ValidationError(f"Failed to {purpose}: the answer has no host id")

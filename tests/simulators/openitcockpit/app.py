@@ -18,6 +18,7 @@ from . import (  # noqa: F401  # pylint: disable=unused-import
     hostgroups,
     hosts,
     hosttemplates,
+    hosttemplatewrites,
     hostwrites,
     services,
     tenants,

@@ -51,8 +51,9 @@ common.install(
 
 
 def change_as(st: State, user_id: int, path: str) -> str:
-    """Another user edits the host or host group `path` names (`/hosts/edit/7.json`), else the default host
-    template: a changelog row (nothing else changes); what was changed, for the rule's `targets`."""
+    """Another user edits the host or host group `path` names (`/hosts/edit/7.json`), else the first host template
+    (the root container when there is none): a changelog row (nothing else changes); what was changed, for the
+    rule's `targets`."""
     match = _OBJECT.match(path)
     note = {"before": {}, "after": {"notes": "changed by another user"}, "current_data": {}}
     if match and match.group(1) == "hosts" and int(match.group(2)) in st.hosts:
@@ -77,6 +78,9 @@ def change_as(st: State, user_id: int, path: str) -> str:
             "edit", "Hostgroup", group["id"], model.OBJECT_HOSTGROUP, name, parent, [{"Hostgroup": note}], user_id
         )
         return f"hostgroup {name}"
+    if not st.hosttemplates:  # every template deleted through the API: the root container instead
+        st.log_change("edit", "Container", 1, model.OBJECT_NODE, "root", [1], [{"Container": note}], user_id)
+        return "container root"
     template = st.hosttemplates[min(st.hosttemplates)]
     ids = [template["container_id"]]
     st.log_change(

@@ -1,5 +1,5 @@
-"""Host templates (HosttemplatesController): the list. Templates come from the command line (`default host`, id 1,
-and `--hosttemplate`), not from the API."""
+"""Host templates (HosttemplatesController): the list. A fresh server has `default host` (id 1); more come from the
+command line (`--hosttemplate`) or the API (hosttemplatewrites.py)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ class Filters:
         """`true`: in a downtime (depth at least 1), `false`: not."""
         value = self.scalar(name)
         if value in ("1", "true"):
-            return lambda field: bool(field)
+            return bool
         if value in ("0", "false"):
             return lambda field: not field
         return None
@@ -89,7 +89,7 @@ class Filters:
     def boolean(self, name: str) -> Predicate | None:
         value = self.scalar(name)
         if value in ("1", "true"):
-            return lambda field: bool(field)
+            return bool
         if value in ("0", "false"):
             return lambda field: not field
         return None

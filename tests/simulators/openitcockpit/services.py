@@ -9,15 +9,17 @@ from typing import Any
 from flask import request
 from werkzeug.wrappers import Response
 
-from .hostviews import downtime_depth, satellite, satellite_options, sparse_host, status, visible
+from .hostviews import CHECK_EVERY, downtime_depth, satellite, satellite_options, sparse_host, visible, words
 from .listing import Filters, key_values, order, paginate
 from .protocol import answer, route, state
 from .state import State
+from .usertime import seconds_in_human_short
 
 Row = dict[str, Any]
 AJAX_LIMIT = 150
 SERVICE_TYPE = {"title": "Generic service", "color": "text-generic", "class": "border-generic", "icon": ["fas", "cog"]}
 OK_OUTPUT = "OK"
+NEVER_IN_WORDS = "on 1/1/70"  # timeAgoInWords() of epoch 0, an unset check time
 
 
 def service_name(service: Row) -> str:
@@ -53,24 +55,86 @@ def brief_host(st: State, host: Row) -> Row:
 
 
 def service_status(st: State, service: Row) -> Row:
+    """Views\\Servicestatus::toArrayForBrowser() of a monitored service: OK, checked every five minutes since its
+    host was created; the columns Statusengine 3 leaves empty are null."""
     now = st.now()
-    last_check = now - now % 300
+    last_check = now - now % CHECK_EVERY
+    changed = st.hosts[service["host_id"]]["created"]
+    show = st.user_time.format
     return {
         "currentState": 0,
         "lastHardState": None,
         "isFlapping": False,
         "problemHasBeenAcknowledged": False,
         "scheduledDowntimeDepth": downtime_depth(st, service["host_id"], service["id"]),
-        "lastCheck": st.user_time.format(last_check),
-        "nextCheck": st.user_time.format(last_check + 300),
+        "lastCheck": show(last_check),
+        "nextCheck": show(last_check + CHECK_EVERY),
         "activeChecksEnabled": 1,
+        "lastHardStateChange": show(changed),
+        "last_state_change": show(changed),
+        "processPerformanceData": None,
+        "state_type": 1,
+        "acknowledgement_type": 0,
+        "flap_detection_enabled": None,
+        "notifications_enabled": True,
+        "current_check_attempt": None,
         "output": OK_OUTPUT,
+        "long_output": None,
+        "perfdata": "",
+        "latency": None,
+        "max_check_attempts": None,
+        "last_time_ok": show(last_check),
+        "lastHardStateChangeInWords": seconds_in_human_short(now - changed),
+        "last_state_change_in_words": seconds_in_human_short(now - changed),
+        "lastCheckInWords": words(now - last_check, past=True),
+        "nextCheckInWords": words(last_check + CHECK_EVERY - now, past=False),
         "isHardstate": True,
         "isInMonitoring": True,
         "humanState": "ok",
         "cssClass": "bg-ok",
         "textClass": "ok",
         "outputHtml": OK_OUTPUT,
+    }
+
+
+def host_status_brief(st: State, host: Row) -> Row:
+    """The `Hoststatus` of a service row: ServicesController::index reads only current_state, is_hardstate,
+    is_flapping and the two state changes, so Views\\Hoststatus shows the rest null, or epoch 0 where it formats a
+    time (`state_type` is is_hardstate, a boolean)."""
+    now = st.now()
+    changed = host["created"]
+    never = st.user_time.format(0)
+    return {
+        "currentState": 0,
+        "isFlapping": False,
+        "problemHasBeenAcknowledged": False,
+        "scheduledDowntimeDepth": None,
+        "lastCheck": never,
+        "nextCheck": never,
+        "activeChecksEnabled": None,
+        "lastHardState": None,
+        "lastHardStateChange": st.user_time.format(changed),
+        "last_state_change": st.user_time.format(changed),
+        "output": None,
+        "long_output": None,
+        "acknowledgement_type": None,
+        "state_type": True,
+        "flap_detection_enabled": None,
+        "notifications_enabled": None,
+        "current_check_attempt": None,
+        "max_check_attempts": None,
+        "latency": None,
+        "last_time_up": never,
+        "lastHardStateChangeInWords": seconds_in_human_short(now - changed),
+        "last_state_change_in_words": seconds_in_human_short(now - changed),
+        "lastCheckInWords": NEVER_IN_WORDS,
+        "nextCheckInWords": NEVER_IN_WORDS,
+        "isHardstate": True,
+        "isInMonitoring": True,
+        "humanState": "up",
+        "cssClass": "bg-up",
+        "textClass": "up",
+        "outputHtml": "",
     }
 
 
@@ -120,7 +184,7 @@ def service_index() -> Response:
         {
             "Service": service_view(st, service),
             "Host": brief_host(st, st.hosts[service["host_id"]]),
-            "Hoststatus": status(st, st.hosts[service["host_id"]]),
+            "Hoststatus": host_status_brief(st, st.hosts[service["host_id"]]),
             "Servicestatus": service_status(st, service),
             "ServiceType": SERVICE_TYPE,
             "Downtime": [],

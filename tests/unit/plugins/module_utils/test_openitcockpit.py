@@ -382,7 +382,7 @@ def test_a_location_is_created_as_one(client, fake):
 )
 def test_containers_that_cannot_be_declared(client, fake, path, kind, message):
     with pytest.raises(ValidationError, match=message):
-        Containers(client, path, kind=kind)
+        Containers(client, path, kind=kind).apply("present", check_mode=True)
     assert fake.calls == []
 
 
@@ -1010,6 +1010,7 @@ class DowntimeServer:
         fake.on("GET", "/profile/edit", answer(200, {"user": {"dateformat": "H:i:s - d.m.Y"}}))
         fake.routes[("GET", "/hosts/index")] = self.hosts
         fake.routes[("GET", "/downtimes/host")] = self.listing
+        fake.on("GET", "/downtimes/service", answer(200, {"all_service_downtimes": [], "paging": {"nextPage": False}}))
         fake.routes[("POST", "/systemdowntimes/addHostdowntime")] = self.add
 
     def existing(self, host: str, start: datetime, end: datetime, comment: str = "Kernel update") -> int:
@@ -1231,7 +1232,7 @@ def test_absent_removes_by_internal_downtime_id_and_waits_until_gone(client, fak
     outcome = downtimes(client, ticks, request).apply(check_mode=False)
     (post,) = fake.writes()
     assert post["path"] == f"/downtimes/delete/{did}"
-    assert post["body"] == {"type": "host", "includeServices": include_services}
+    assert post["body"] == {"type": "host", "includeServices": False}
     assert outcome.changed and len(outcome.before["downtimes"]) == 1 and outcome.after == {"downtimes": []}
     assert server.listed == [] and len(ticks.slept) == 1
     fake.calls.clear()
