@@ -57,6 +57,11 @@ def faults(*scenarios: str, suite: str = FAULTS) -> tuple[str, ...]:
 
 
 ETAG = "etag=self._etag"
+# A command whose answer was lost is sent again at once (_commands.py, answer_lost): for every backend.
+RESEND_BLINDLY = Edit(
+    f"{UTILS}/_commands.py", "            raise\n        return True\n", "            raise\n        send()\n"
+)
+
 MUTANTS = (
     Mutant(
         "swallow_server_errors",
@@ -225,12 +230,7 @@ MUTANTS = (
         "opsview_resend_downtime_blindly",
         "an Opsview downtime command whose answer was lost is sent again at once, without listing what applied",
         (
-            Edit(
-                f"{UTILS}/_opsview/downtime.py",
-                "                raise\n            return True\n",
-                "                raise\n            self.client.request(method, PATH, action=action, **request)\n"
-                "            return False\n",
-            ),
+            RESEND_BLINDLY,
         ),
         faults("lost answers", suite=OPSVIEW_FAULTS),
     ),
@@ -244,12 +244,7 @@ MUTANTS = (
         "oitc_resend_downtime_blindly",
         "an openITCOCKPIT downtime command whose answer was lost is sent again at once, without listing what applied",
         (
-            Edit(
-                f"{UTILS}/_openitcockpit/downtime.py",
-                "                raise\n            return True\n",
-                "                raise\n            self.client.request(method, path, action=action, body=body)\n"
-                "            return False\n",
-            ),
+            RESEND_BLINDLY,
         ),
         faults("lost answers", "lost downtime commands", suite=OITC_FAULTS),
     ),

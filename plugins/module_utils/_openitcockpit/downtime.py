@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._commands import answer_lost, few, once, unsettled
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
     ApiError,
     MonitoringError,
     ValidationError,
-    WaitTimeout,
-    reread_settles,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import OitcClient
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit.clock import UserClock, minute
@@ -44,7 +43,6 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._time import
     parse_time,
     utc_now,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
 
 SEND_ATTEMPTS = 3
 PAGE = 1000
@@ -104,8 +102,8 @@ class DowntimeRequest:
             raise ValidationError("A downtime needs host_name or a non-empty host_names")
         for name in hosts:
             validate_host_name(name)
-        _once("host_names", hosts)
-        _once("service_descriptions", services)
+        once("host_names", hosts)
+        once("service_descriptions", services)
         if any(not s.strip() for s in services):
             raise ValidationError("service_descriptions cannot contain an empty name")
         with_services = bool(params.get("include_services"))
@@ -419,44 +417,28 @@ class Downtimes:
     def _lost(self, method: str, path: str, *, action: str, last: bool, body: Any) -> bool:
         """Send one command; whether its answer was lost (it may have been applied, or not yet, or not at all).
         A ``success: false`` answer is a failure with openITCOCKPIT's message."""
-        try:
-            answer = self.client.request(method, path, action=action, body=body)
-        except MonitoringError as exc:
-            if last or not reread_settles(exc):
-                raise
-            return True
+        return answer_lost(lambda: self._send(method, path, action=action, body=body), last=last)
+
+    def _send(self, method: str, path: str, *, action: str, body: Any) -> None:
+        answer = self.client.request(method, path, action=action, body=body)
         if not isinstance(answer, Mapping) or answer.get("success") is not True:
             message = (answer or {}).get("message") if isinstance(answer, Mapping) else None
-            if method == "POST" and path.startswith("/downtimes/delete/") and message == "Could not find downtime":
-                return False  # gone meanwhile: the listing decides
+            if path.startswith("/downtimes/delete/") and message == "Could not find downtime":
+                return  # gone meanwhile: the listing decides
             raise ApiError(f"Failed to {action}: openITCOCKPIT answered {message or 'without success'}", status=200)
-        return False
 
     def _verify(self, pending: Callable[[Mapping[Target, list]], list], verb: str, lost: Sequence[Target]) -> list:
-        remaining: list = []
-
-        def done() -> bool:
-            remaining[:] = pending(self._listing())
-            return not remaining
-
-        try:
-            poll(done, deadline=Deadline(self.verify_timeout), what=f"{verb} the downtime", **self._sleep)
-        except WaitTimeout:
-            if all(target in lost for target in remaining):
-                return remaining
-            raise DowntimeNotApplied(
-                f"Failed to {verb} the downtime '{self.request.comment}': openITCOCKPIT accepted the command but it is "
-                f"not visible for {_labels(remaining)} after {self.verify_timeout:g} seconds"
-            ) from None
-        return []
-
-
-def _once(option: str, names: Sequence[str]) -> None:
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise ValidationError(f"{option} lists {', '.join(repr(n) for n in repeated)} more than once: name each once")
+        """List until ``pending`` finds nothing. Once ``verify_timeout`` has passed, what it still finds is sent
+        again (returned) when each command's answer was ``lost``; else the task fails."""
+        what = f"{verb} the downtime"
+        remaining = unsettled(lambda: pending(self._listing()), timeout=self.verify_timeout, what=what, **self._sleep)
+        if all(target in lost for target in remaining):
+            return remaining
+        raise DowntimeNotApplied(
+            f"Failed to {verb} the downtime '{self.request.comment}': openITCOCKPIT accepted the command but it is "
+            f"not visible for {_labels(remaining)} after {self.verify_timeout:g} seconds"
+        )
 
 
 def _labels(targets: Sequence[Target]) -> str:
-    shown = ", ".join(t.label() for t in targets[:3])
-    return shown if len(targets) <= 3 else f"{shown} and {len(targets) - 3} more"
+    return few([t.label() for t in targets])

@@ -21,11 +21,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._commands import answer_lost, few, once, unsettled
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
     MonitoringError,
     ValidationError,
-    WaitTimeout,
-    reread_settles,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.host import validate_host_name
@@ -38,7 +37,6 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._time import
     parse_time,
     utc_now,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
 
 PATH = "/downtime"
 # How often a command is sent: again only when its answer was lost and the listing does not show it applied.
@@ -111,8 +109,8 @@ class DowntimeRequest:
             raise ValidationError("A downtime needs host_name, a non-empty host_names, or hostgroup (one of them)")
         for name in hosts:
             validate_host_name(name)
-        _once("host_names", hosts)
-        _once("service_descriptions", services)
+        once("host_names", hosts)
+        once("service_descriptions", services)
         if any(not str(s).strip() or "%" in str(s) for s in services):
             raise ValidationError("service_descriptions cannot contain an empty name or '%' (Opsview's wildcard)")
         if group is not None:
@@ -309,50 +307,28 @@ class Downtimes:
 
     def _lost(self, method: str, *, action: str, last: bool, **request: Any) -> bool:
         """Send one command; whether its answer was lost (it may have been applied, or not yet, or not at all)."""
-        try:
-            self.client.request(method, PATH, action=action, **request)
-        except MonitoringError as exc:
-            if last or not reread_settles(exc):
-                raise
-            return True
-        return False
+        return answer_lost(lambda: self.client.request(method, PATH, action=action, **request), last=last)
 
     def _verify(self, pending: Callable[[Mapping[Target, list]], list], verb: str, lost: Sequence[Target]) -> list:
         """List until ``pending`` finds nothing. Once ``verify_timeout`` has passed, what it still finds is sent
         again (returned) when each command's answer was ``lost``; else the task fails."""
-        remaining: list = []
-
-        def done() -> bool:
-            remaining[:] = pending(self._windows())
-            return not remaining
-
-        try:
-            poll(done, deadline=Deadline(self.verify_timeout), what=f"{verb} the downtime", **self._sleep)
-        except WaitTimeout:
-            if all(target in lost for target in remaining):
-                return remaining
-            hint = " (a host is in downtime only once a reload has made it monitored)" if verb == "set" else ""
-            raise DowntimeNotApplied(
-                f"Failed to {verb} the downtime '{self.request.comment}': Opsview accepted the command but it is not "
-                f"visible for {_labels(remaining)} after {self.verify_timeout:g} seconds{hint}"
-            ) from None
-        return []
-
-
-def _once(option: str, names: Sequence[str]) -> None:
-    repeated = sorted({n for n in names if names.count(n) > 1})
-    if repeated:
-        raise ValidationError(f"{option} lists {', '.join(repr(n) for n in repeated)} more than once: name each once")
+        what = f"{verb} the downtime"
+        remaining = unsettled(lambda: pending(self._windows()), timeout=self.verify_timeout, what=what, **self._sleep)
+        if all(target in lost for target in remaining):
+            return remaining
+        hint = " (a host is in downtime only once a reload has made it monitored)" if verb == "set" else ""
+        raise DowntimeNotApplied(
+            f"Failed to {verb} the downtime '{self.request.comment}': Opsview accepted the command but it is not "
+            f"visible for {_labels(remaining)} after {self.verify_timeout:g} seconds{hint}"
+        )
 
 
 def _names(names: Sequence[str]) -> str:
-    shown = ", ".join(f"'{name}'" for name in names[:3])
-    return shown if len(names) <= 3 else f"{shown} and {len(names) - 3} more"
+    return few([f"'{name}'" for name in names])
 
 
 def _labels(targets: Sequence[Target]) -> str:
-    shown = ", ".join(t.label() for t in targets[:3])
-    return shown if len(targets) <= 3 else f"{shown} and {len(targets) - 3} more"
+    return few([t.label() for t in targets])
 
 
 def _at(epoch: int) -> datetime:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from ansible_collections.lighthouse.monitoring.plugins.module_utils import _commands as commands_module
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
     ApiError,
     AuthError,
@@ -20,7 +21,6 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     reread_settles,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import Response
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit import downtime as downtime_module
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit import export as export_module
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import (
     OitcClient,
@@ -129,7 +129,7 @@ def client(fake: Fake) -> OitcClient:
 @pytest.fixture
 def ticks(monkeypatch: pytest.MonkeyPatch) -> Ticks:
     clock = Ticks()
-    for module in (downtime_module, export_module):
+    for module in (commands_module, export_module):
         monkeypatch.setattr(module, "Deadline", lambda seconds: Deadline(seconds, clock=clock))
     return clock
 
