@@ -86,7 +86,9 @@ options:
     type: float
     default: 30
 notes:
-  - The monitoring core removes a downtime by its object, start and comment; so does this module.
+  - The monitoring core removes a host downtime by host, start and comment, and with it the downtimes of the host's
+    services that have the same start and comment. Without O(include_services) the module sets those again; with it
+    they belong to the downtime and go too.
 seealso:
   - module: lighthouse.monitoring.openitcockpit_host
   - module: lighthouse.monitoring.checkmk_downtime
