@@ -24,7 +24,7 @@ from functools import cache
 from typing import Any
 
 import yaml
-from checkmk_contract import REPO_ROOT, Clock  # noqa: F401  # REPO_ROOT: the work tree goes on sys.path
+from checkmk_contract import Clock  # importing it puts the work tree on sys.path
 from conftest import shared_dir
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
@@ -89,7 +89,7 @@ def _rewrite(node: Any, stem: str) -> Any:
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
-        target, _, pointer = str(node["$ref"]).partition("#")
+        target, _hash, pointer = str(node["$ref"]).partition("#")
         owner = target.removeprefix("./").removesuffix(".yaml") or stem
         name = pointer.rsplit("/", 1)[-1]
         return {"$ref": f"#/components/schemas/{owner}.{name}"}
@@ -104,7 +104,7 @@ def bundle() -> dict[str, Any]:
     paths: dict[str, Any] = {}
     schemas: dict[str, Schema] = {}
     for path, item in index["paths"].items():
-        target, _, pointer = item["$ref"].partition("#")
+        target, _hash, pointer = item["$ref"].partition("#")
         stem = target.removeprefix("./external/").removesuffix(".yaml")
         if stem in TOPICS:
             paths[path] = _rewrite(_pointer(_read(f"external/{stem}.yaml"), pointer), stem)

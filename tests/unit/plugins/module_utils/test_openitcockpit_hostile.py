@@ -107,7 +107,8 @@ HOSTS = {
     "db01": "ACME2",
 }
 SERVICES = ("Ping", "CPU load")  # every seeded host's
-Downtime = tuple[str, str | None, str, int]
+# (host, service or None, comment, minutes from now to its start); a string: used in annotations only
+Downtime = "tuple[str, str | None, str, int]"
 DOWNTIMES: tuple[Downtime, ...] = (
     ("web01", None, "window", 0),
     ("web01", None, "Window", 0),
@@ -151,7 +152,7 @@ def fresh(downtimes: tuple[Downtime, ...] = ()) -> datetime:
     SIMULATOR.state.reset()
     ids = {"": tree.ROOT}
     for path, kind in CONTAINERS:
-        parent, _, name = path.rpartition("/")
+        parent, _slash, name = path.rpartition("/")
         if kind == tree.CT_TENANT:  # as openITCOCKPIT's tenant form adds them: equal names allowed
             tenant = SIMULATOR.ok("POST", "/tenants/add.json", {"container": {"name": name}}, ANGULAR)["id"]
             ids[path] = SIMULATOR.state.tenants[tenant]["container_id"]
