@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,3 +216,32 @@ def judge(
     assert [e["task"] for e in again.entries if e["status"] != "ok"] == [], f"{name}: the run after the lift failed"
     problems = [f"{what}: {n}" for what, n in counts.items() if n] + wrong + doubles
     assert problems == [], f"{name}: " + "; ".join(problems)
+
+
+def run_side_by_side(
+    request: Any, tmp_path_factory: Any, test: Callable, scenarios: Mapping[str, Any], run: Callable, workers: int
+) -> dict[str, Future]:
+    """The scenarios a suite's session selected for ``test``, each run by ``run(scenario, tmp)`` on a simulator of
+    its own, side by side; each test then takes its own result (or its exception)."""
+    wanted = [
+        item.callspec.params["scenario"] for item in request.session.items if getattr(item, "function", None) is test
+    ]
+    with ThreadPoolExecutor(workers) as pool:
+        return {
+            name: pool.submit(run, scenarios[name], tmp_path_factory.mktemp(f"scenario-{i}"))
+            for i, name in enumerate(wanted)
+        }
+
+
+def items_changed_again(name: str, result: Mapping[str, Any], failed: Mapping[str, Any]) -> list[str]:
+    """What a task (or its loop items) changed in the run after the lift although it converged under the fault
+    (``failed``: the results of the tasks that did not, by task name)."""
+    if "results" in result:
+        items = failed.get(name, {}).get("results", [])
+        not_converged = {str(item.get("item")) for item in items if item.get("failed")}
+        return [
+            f"{name}: {item.get('item')} changed again"
+            for item in result["results"]
+            if item.get("changed") and str(item.get("item")) not in not_converged
+        ]
+    return [f"{name}: changed again"] if result.get("changed") and name not in failed else []

@@ -14,8 +14,7 @@ names the failures it allows.
 
 The play is tests/integration/faults/openitcockpit.yml; each scenario starts from the same configuration, set up
 through the API, on a simulator of its own: the scenarios run side by side, and each test then judges one of them.
-A scenario that shows a known bug of the modules names it (``bug``): it is marked xfail (strict) and kept out of the
-counts of the summary line, which is printed at the end of the test session (conftest.py) and written to
+The summary line is printed at the end of the test session (conftest.py) and written to
 tests/output/fault-suite-openitcockpit.txt.
 """
 
@@ -24,8 +23,8 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -105,7 +104,6 @@ class Scenario(faults_common.Scenario):
     export_outcome: str = ""  # how the server's exports end under the fault (stuck, failure), if not success
     wait_timeout: float | None = None  # the handler's wait_timeout under the fault (default 20)
     simulator_args: tuple[str, ...] = ()  # more options for the scenario's simulator
-    bug: str = ""  # a known bug of the modules that the scenario shows: marked xfail (strict) with this reason
 
 
 # Writes are POSTs, all of them (openITCOCKPIT's API has no PUT or DELETE): none is ever sent again by the
@@ -227,22 +225,10 @@ PENDING = "Anything to export, also from before this run"
 WEB_TASK = "Web servers, one by one (web01 updated and moved to the node Web, web02 created)"
 
 
-@dataclass
-class SuiteTally(Tally):
-    """The suite's counts, and the scenarios kept out of them as known bugs."""
-
-    known_bugs: list[str] = field(default_factory=list)
-
-    def line(self) -> str:
-        known = f"; known bugs (xfail, not counted): {', '.join(self.known_bugs)}" if self.known_bugs else ""
-        return super().line() + known
-
-
-TALLY = SuiteTally(
+TALLY = Tally(
     "openITCOCKPIT fault suite",
     ("objects lost", "objects duplicated", "exports started twice", "changed again after converging", "secret leaks"),
 )
-BUGS = Tally("openITCOCKPIT fault suite, known bugs", TALLY.counted)  # their counts, apart
 
 
 class Api:
@@ -348,17 +334,7 @@ def run_scenario(fault: Scenario, tmp: Path) -> Ran:
 
 @pytest.fixture(scope="module")
 def ran(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future]:
-    """The selected scenarios, run side by side; each test takes its own result (or its exception)."""
-    wanted = [
-        item.callspec.params["scenario"]
-        for item in request.session.items
-        if getattr(item, "function", None) is test_fault
-    ]
-    with ThreadPoolExecutor(WORKERS) as pool:
-        return {
-            name: pool.submit(run_scenario, SCENARIOS[name], tmp_path_factory.mktemp(f"openitcockpit-{i}"))
-            for i, name in enumerate(wanted)
-        }
+    return faults_common.run_side_by_side(request, tmp_path_factory, test_fault, SCENARIOS, run_scenario, WORKERS)
 
 
 # --- The state, in the play's terms --------------------------------------------------------------------------------
@@ -620,16 +596,7 @@ def changed_again(under_fault: Run, again: Run) -> list[str]:
                 found.append(f"{name}: exported again")
             continue
         changed_before = changed_before or bool(result.get("changed"))
-        if "results" in result:
-            items = failed.get(name, {}).get("results", [])
-            not_converged = {str(item.get("item")) for item in items if item.get("failed")}
-            found.extend(
-                f"{name}: {item.get('item')} changed again"
-                for item in result["results"]
-                if item.get("changed") and str(item.get("item")) not in not_converged
-            )
-        elif result.get("changed") and name not in failed:
-            found.append(f"{name}: changed again")
+        found.extend(faults_common.items_changed_again(name, result, failed))
     return found
 
 
@@ -637,14 +604,7 @@ def leaks(run: Run) -> int:
     return run.output.count(OITC_API_KEY)
 
 
-def scenario_params() -> list[Any]:
-    return [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=fault.bug)) if fault.bug else name
-        for name, fault in SCENARIOS.items()
-    ]
-
-
-@pytest.mark.parametrize("scenario", scenario_params())
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
 def test_fault(ran: dict[str, Future], scenario: str) -> None:
     fault, done = SCENARIOS[scenario], ran[scenario].result()
     under_fault, again, rules = done.under_fault, done.again, done.rules
@@ -670,10 +630,8 @@ def test_fault(ran: dict[str, Future], scenario: str) -> None:
         "changed again after converging": len(again_changed),
         "secret leaks": leaks(under_fault) + leaks(again),
     }
-    if fault.bug:
-        TALLY.known_bugs.append(scenario)
     judge(
-        BUGS if fault.bug else TALLY,
+        TALLY,
         scenario,
         fault,
         under_fault=under_fault,
@@ -688,7 +646,5 @@ def test_fault(ran: dict[str, Future], scenario: str) -> None:
 
 
 def test_summary() -> None:
-    """Runs after the scenarios (file order): writes the summary line that conftest.py prints; the known bugs'
-    details follow the scenarios'."""
-    TALLY.details.extend(f"known bug, not counted: {line}" for line in BUGS.details)
+    """Runs after the scenarios (file order): writes the summary line that conftest.py prints."""
     TALLY.write(SUMMARY)

@@ -20,7 +20,7 @@ import os
 import re
 import time
 from collections import Counter
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -244,17 +244,7 @@ def run_scenario(fault: Scenario, tmp: Path) -> Ran:
 
 @pytest.fixture(scope="module")
 def ran(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future]:
-    """The selected scenarios, run side by side; each test takes its own result (or its exception)."""
-    wanted = [
-        item.callspec.params["scenario"]
-        for item in request.session.items
-        if getattr(item, "function", None) is test_fault
-    ]
-    with ThreadPoolExecutor(WORKERS) as pool:
-        return {
-            name: pool.submit(run_scenario, SCENARIOS[name], tmp_path_factory.mktemp(f"opsview-{i}"))
-            for i, name in enumerate(wanted)
-        }
+    return faults_common.run_side_by_side(request, tmp_path_factory, test_fault, SCENARIOS, run_scenario, WORKERS)
 
 
 # --- Judging ------------------------------------------------------------------------------------------------------
@@ -412,16 +402,7 @@ def changed_again(under_fault: Run, again: Run) -> list[str]:
                 found.append(f"{name}: reloaded again")
             continue
         changed_before = changed_before or bool(result.get("changed"))
-        if "results" in result:
-            items = failed.get(name, {}).get("results", [])
-            not_converged = {str(item.get("item")) for item in items if item.get("failed")}
-            found.extend(
-                f"{name}: {item.get('item')} changed again"
-                for item in result["results"]
-                if item.get("changed") and str(item.get("item")) not in not_converged
-            )
-        elif result.get("changed") and name not in failed:
-            found.append(f"{name}: changed again")
+        found.extend(faults_common.items_changed_again(name, result, failed))
     return found
 
 

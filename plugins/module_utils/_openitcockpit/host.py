@@ -259,13 +259,14 @@ class HostResource:
         self.tree: ContainerTree | None = None
         self.form: dict[str, Any] = {}  # the host as the edit form has it
         self.template_form: dict[str, Any] = {}
-        self.resolved: dict[str, Any] = {}
+        self.resolved: dict[str, Any] | None = None  # ids of the declared references, resolved with each read
 
     def read(self) -> Model | None:
         self.tree = ContainerTree.read(self.client)
         host_id = self._find()
         self.form = {}
         current = None if host_id is None else self._read_form(host_id)
+        self.resolved = None
         if self.declared is not None:
             self._resolve(self.declared)
         return current
@@ -314,33 +315,38 @@ class HostResource:
             "satellite": satellites.get(satellite_id),
         }
 
-    def _resolve(self, desired: Model) -> None:
-        """The ids of the declared template, host groups and satellite (the satellite also needs the container)."""
+    def _resolve(self, desired: Model) -> dict[str, Any]:
+        """The ids of the declared template, host groups and satellite (the satellite also needs the container),
+        resolved once per read: at the read when the task declares them, else when the host is written."""
+        if self.resolved is not None:
+            return self.resolved
         purpose = f"{'update' if self.form else 'create'} host '{self.name}'"
-        self.resolved = {}
+        resolved: dict[str, Any] = {}
         if "host_template" in desired:
-            self.resolved["hosttemplate_id"] = self.refs.template_id(desired["host_template"], purpose=purpose)
+            resolved["hosttemplate_id"] = self.refs.template_id(desired["host_template"], purpose=purpose)
         if "host_groups" in desired:
-            self.resolved["hostgroups"] = self.refs.group_ids(desired["host_groups"], purpose=purpose)
+            resolved["hostgroups"] = self.refs.group_ids(desired["host_groups"], purpose=purpose)
         if "satellite" in desired:
             container = self._tree().find(parse_path(desired["container"])) if "container" in desired else None
             container = container or int(self.form.get("container_id") or 1)
-            self.resolved["satellite_id"] = self.refs.satellite_id(desired["satellite"], container, purpose=purpose)
+            resolved["satellite_id"] = self.refs.satellite_id(desired["satellite"], container, purpose=purpose)
+        self.resolved = resolved
+        return resolved
 
     def create(self, desired: Model) -> Model:
         check_creatable(desired)
         purpose = f"create host '{self.name}'"
-        self._resolve(desired)
+        resolved = self._resolve(desired)
         host: dict[str, Any] = {
             "name": desired["name"],
             "address": desired["address"],
             "container_id": self._tree().require(desired["container"], purpose=purpose),
-            "hosttemplate_id": self.resolved["hosttemplate_id"],
-            "satellite_id": self.resolved.get("satellite_id", 0),
+            "hosttemplate_id": resolved["hosttemplate_id"],
+            "satellite_id": resolved.get("satellite_id", 0),
         }
         if "description" in desired:
             host["description"] = desired["description"]
-        groups = self.resolved.get("hostgroups")
+        groups = resolved.get("hostgroups")
         host["hostgroups"] = {"_ids": groups or []}
         try:
             answer = self.client.request("POST", "/hosts/add", body={"Host": host}, action=purpose)
@@ -358,11 +364,11 @@ class HostResource:
 
     def update(self, current: Model, desired: Model) -> Model:
         purpose = f"update host '{self.name}'"
-        self._resolve(desired)
+        resolved = self._resolve(desired)
         host = {key: value for key, value in self.form.items() if key not in READ_ONLY}
-        if "hosttemplate_id" in self.resolved and self.resolved["hosttemplate_id"] != host.get("hosttemplate_id"):
+        if "hosttemplate_id" in resolved and resolved["hosttemplate_id"] != host.get("hosttemplate_id"):
             self._inherit_from_new_template(host)
-            host["hosttemplate_id"] = self.resolved["hosttemplate_id"]
+            host["hosttemplate_id"] = resolved["hosttemplate_id"]
         for key in ("address", "description"):
             if key in desired:
                 host[key] = desired[key]
@@ -372,10 +378,10 @@ class HostResource:
             shared = [c for c in (host.get("hosts_to_containers_sharing") or {}).get("_ids") or [] if c != old]
             host["container_id"] = new
             host["hosts_to_containers_sharing"] = {"_ids": [*shared, new]}
-        if "satellite_id" in self.resolved:
-            host["satellite_id"] = self.resolved["satellite_id"]
-        if "hostgroups" in self.resolved:
-            ids = list(self.resolved["hostgroups"])
+        if "satellite_id" in resolved:
+            host["satellite_id"] = resolved["satellite_id"]
+        if "hostgroups" in resolved:
+            ids = list(resolved["hostgroups"])
             if "host_groups" not in self.exact:
                 ids = list(dict.fromkeys([*((host.get("hostgroups") or {}).get("_ids") or []), *ids]))
             host["hostgroups"] = {"_ids": ids}
