@@ -29,9 +29,10 @@ INTEGRATION_WORKERS ?= -n 2 --dist loadfile
 PYTEST_ARGS ?=
 SANITY_ARGS ?=
 SIMULATOR_PORT ?= 8080
-# `make demo BACKEND=checkmk`, `BACKEND=opsview` or `BACKEND=openitcockpit` runs one backend's demo; empty: all three.
+# `make demo BACKEND=checkmk`, `BACKEND=opsview`, `BACKEND=openitcockpit` or `BACKEND=sensu` runs one backend's demo;
+# empty: all four.
 BACKEND ?=
-DEMO_BACKENDS := $(or $(BACKEND),checkmk opsview openitcockpit)
+DEMO_BACKENDS := $(or $(BACKEND),checkmk opsview openitcockpit sensu)
 
 # Run a command with the virtualenv first on PATH and the collection importable.
 RUN := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" PYTHONPATH="$(COLLECTIONS)"
@@ -111,9 +112,9 @@ test: venv collection lint units contract integration demo sanity ## Everything 
 
 # --- Demo --------------------------------------------------------------------------------------
 
-demo: venv link ## The demo playbooks twice each against the simulators (BACKEND=checkmk, opsview or openitcockpit for one); second runs change nothing
-ifneq ($(filter-out checkmk opsview openitcockpit,$(DEMO_BACKENDS)),)
-	@echo "demo: unknown BACKEND=$(BACKEND): checkmk, opsview or openitcockpit"; exit 2
+demo: venv link ## The demo playbooks twice each against the simulators (BACKEND=checkmk, opsview, openitcockpit or sensu for one); second runs change nothing
+ifneq ($(filter-out checkmk opsview openitcockpit sensu,$(DEMO_BACKENDS)),)
+	@echo "demo: unknown BACKEND=$(BACKEND): checkmk, opsview, openitcockpit or sensu"; exit 2
 endif
 ifneq ($(filter checkmk,$(DEMO_BACKENDS)),)
 	$(RUN) python scripts/with_simulator.py --remote-sites remote1 \
@@ -125,6 +126,9 @@ endif
 ifneq ($(filter openitcockpit,$(DEMO_BACKENDS)),)
 	$(RUN) python scripts/with_simulator.py --backend openitcockpit --satellite branch-satellite \
 		--hosttemplate 'Linux server' -- scripts/demo.sh openitcockpit
+endif
+ifneq ($(filter sensu,$(DEMO_BACKENDS)),)
+	$(RUN) python scripts/with_simulator.py --backend sensu -- scripts/demo.sh sensu
 endif
 
 benchmark: venv link ## Benchmark hosts three ways, then downtimes two ways (BENCHMARK_ARGS, DOWNTIME_BENCHMARK_ARGS); not part of test

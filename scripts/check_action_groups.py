@@ -15,16 +15,20 @@ import yaml
 
 # Backends whose group must exist; other groups found in meta/runtime.yml are checked too.
 REQUIRED_GROUPS = ("checkmk",)
+# Modules of a backend that take no connection options stay out of its group: module_defaults would hand them the
+# group's connection options, which they do not accept.
+OUTSIDE_GROUPS = {"sensu_check": "writes a file on the Sensu server, takes no connection options"}
 
 
 def group_problems(group: str, members: object, modules_dir: Path) -> list[str]:
     """What is wrong with one action group, as messages (empty when the group is right)."""
-    expected = sorted(path.stem for path in modules_dir.glob(f"{group}_*.py"))
+    expected = sorted(path.stem for path in modules_dir.glob(f"{group}_*.py") if path.stem not in OUTSIDE_GROUPS)
     if not isinstance(members, list) or not all(isinstance(member, str) for member in members):
         return [f"action group {group!r} must be a list of module names"]
     problems = [f"action group {group!r} lacks {name}" for name in expected if name not in members]
     problems += [
         f"action group {group!r} lists {name}, which is not a {group}_* module"
+        + (f" with connection options ({OUTSIDE_GROUPS[name]})" if name in OUTSIDE_GROUPS else "")
         for name in members
         if name not in expected
     ]

@@ -7,11 +7,12 @@
 #   scripts/demo.sh                  playbooks/demo.yml (Checkmk), its handler activates
 #   scripts/demo.sh opsview          playbooks/demo_opsview.yml, its handler reloads
 #   scripts/demo.sh openitcockpit    playbooks/demo_openitcockpit.yml, its handler exports
+#   scripts/demo.sh sensu            playbooks/demo_sensu.yml, its handler reloads Sensu
 set -euo pipefail
 
 backend=checkmk
 case ${1:-} in
-    opsview | openitcockpit)
+    opsview | openitcockpit | sensu)
         backend=$1
         shift
         ;;
@@ -22,6 +23,7 @@ case $backend in
     openitcockpit)
         playbook=playbooks/demo_openitcockpit.yml handler='Refresh the openITCOCKPIT monitoring configuration'
         ;;
+    sensu) playbook=playbooks/demo_sensu.yml handler='Reload Sensu, so that it reads its check definitions again' ;;
 esac
 
 # The play runs on the implicit localhost: no inventory is needed, so no warning about it either.

@@ -3,11 +3,12 @@
 
     python scripts/with_simulator.py [--backend BACKEND] [SIMULATOR OPTION ...] -- COMMAND [ARGUMENT ...]
 
-Starts tests/simulators/<BACKEND>/run.py (checkmk, the default, opsview or openitcockpit) on 127.0.0.1 (port 0:
+Starts tests/simulators/<BACKEND>/run.py (checkmk, the default, opsview, openitcockpit or sensu) on 127.0.0.1 (port 0:
 the simulator picks a free port and writes it to a port file), waits until it listens, runs COMMAND with the
 connection variables that backend's modules read (Checkmk: CHECKMK_SERVER_URL, CHECKMK_SITE, CHECKMK_API_USER,
-CHECKMK_API_SECRET; Opsview: OPSVIEW_URL, OPSVIEW_USERNAME, OPSVIEW_PASSWORD; openITCOCKPIT: OITC_URL, OITC_API_KEY),
-and always stops the simulator afterwards. Other options before ``--`` go to the simulator, for example
+CHECKMK_API_SECRET; Opsview: OPSVIEW_URL, OPSVIEW_USERNAME, OPSVIEW_PASSWORD; openITCOCKPIT: OITC_URL, OITC_API_KEY;
+Sensu: SENSU_API_URL, and SENSU_CONF_DIR, the fresh directory the simulator reads its check definitions from, and
+SENSU_RELOAD_COMMAND, the command that makes it read them again), and always stops the simulator afterwards. Other options before ``--`` go to the simulator, for example
 ``--remote-sites remote1`` or ``--satellite branch-satellite``. Exits with COMMAND's exit status; if COMMAND fails,
 the end of the simulator's log is shown.
 """
@@ -31,6 +32,7 @@ CONNECTIONS = {
     ),
     "opsview": ({"OPSVIEW_USERNAME": "admin", "OPSVIEW_PASSWORD": "initial"}, "OPSVIEW_URL"),
     "openitcockpit": ({"OITC_API_KEY": "simulator-api-key"}, "OITC_URL"),
+    "sensu": ({}, "SENSU_API_URL"),
 }
 START_TIMEOUT = 30  # seconds
 
@@ -63,12 +65,24 @@ def show_log_tail(log: Path, lines: int = 40) -> None:
     print(f"--- last {len(tail)} lines of the simulator's log ---", *tail, sep="\n", file=sys.stderr)
 
 
+def reload_command(url: str) -> str:
+    """The Sensu simulator's stand-in for `systemctl reload sensu-enterprise`: its control endpoint."""
+    call = f"import urllib.request as u; u.urlopen(u.Request('{url}/_simulator/reload', method='POST'))"
+    return f'{sys.executable} -c "{call}"'
+
+
 def run(backend: str, simulator_options: list[str], command: list[str]) -> int:
     connection, url_variable = CONNECTIONS[backend]
     with tempfile.TemporaryDirectory(prefix=f"{backend}-simulator-") as tmp:
         port_file, log = Path(tmp) / "port", Path(tmp) / "simulator.log"
         script = SIMULATORS / backend / "run.py"
         runner = [sys.executable, str(script), "--host", "127.0.0.1", "--port", "0", "--port-file", str(port_file)]
+        extra: dict[str, str] = {}
+        if backend == "sensu":
+            conf_dir = Path(tmp) / "conf.d"
+            conf_dir.mkdir()
+            runner += ["--conf-dir", str(conf_dir)]
+            extra["SENSU_CONF_DIR"] = str(conf_dir)
         with log.open("w", encoding="utf-8") as log_file:
             process = subprocess.Popen(
                 [*runner, *simulator_options], stdout=log_file, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
@@ -82,7 +96,9 @@ def run(backend: str, simulator_options: list[str], command: list[str]) -> int:
                 return 1
             url = port if port.startswith("http") else f"http://127.0.0.1:{port}"
             print(f"with_simulator: {backend} simulator at {url}", flush=True)
-            status = subprocess.call(command, env={**os.environ, **connection, url_variable: url})
+            if backend == "sensu":
+                extra["SENSU_RELOAD_COMMAND"] = reload_command(url)
+            status = subprocess.call(command, env={**os.environ, **connection, **extra, url_variable: url})
             if status != 0:
                 show_log_tail(log)
             return status

@@ -46,3 +46,13 @@ attributes:
     membership:
       - lighthouse.monitoring.openitcockpit
 """
+
+    ACTIONGROUP_SENSU = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/lighthouse.monitoring.sensu) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - lighthouse.monitoring.sensu
+"""

@@ -11,6 +11,7 @@ from ansible_collections.lighthouse.monitoring.tests.integration.faults_common i
 from ansible_collections.lighthouse.monitoring.tests.integration.harness import (
     OPENITCOCKPIT,
     OPSVIEW,
+    SENSU,
     Simulator,
     start_simulator,
 )
@@ -37,6 +38,14 @@ def opsview_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simu
 @pytest.fixture(scope="session")
 def openitcockpit_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
     sim = start_simulator(tmp_path_factory.mktemp("openitcockpit"), backend=OPENITCOCKPIT)
+    yield sim
+    sim.process.terminate()
+    sim.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def sensu_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
+    sim = start_simulator(tmp_path_factory.mktemp("sensu"), backend=SENSU)
     yield sim
     sim.process.terminate()
     sim.process.wait(timeout=10)

@@ -18,6 +18,7 @@ SIMULATORS = REPO / "tests" / "simulators"
 SITE, USER, SECRET = "cmk", "automation", "it-secret-7f3a9c"
 OPSVIEW_USER, OPSVIEW_PASSWORD = "automation", "it-password-4b1e8d"
 OITC_API_KEY = "it-api-key-9c2f71d0a8e34b56"
+SENSU_USER, SENSU_PASSWORD = "admin", "it-sensu-password-6d3a0f"
 FAULT_SUMMARY = REPO / "tests" / "output" / "fault-suite.txt"  # the fault suite's summary line (test_faults.py)
 
 
@@ -60,6 +61,12 @@ OPENITCOCKPIT = Backend(
     ("--api-key", OITC_API_KEY, "--satellite", "branch-satellite", "--hosttemplate", "Linux server"),
     lambda url: {"OITC_URL": url, "OITC_API_KEY": OITC_API_KEY},
     OITC_API_KEY,
+)
+SENSU = Backend(
+    "sensu",
+    ("--user", SENSU_USER, "--password", SENSU_PASSWORD),
+    lambda url: {"SENSU_API_URL": url, "SENSU_API_USER": SENSU_USER, "SENSU_API_PASSWORD": SENSU_PASSWORD},
+    SENSU_PASSWORD,
 )
 
 
