@@ -22,7 +22,8 @@ class Resource(Protocol):
     """One object of a backend. ``exact`` names model keys (dotted paths) compared and written whole, e.g.
     ``{"attributes"}`` when the user asked to purge undeclared attributes; other dicts are merged. A resource may
     also name lists to merge, ``merged`` (a set of references such as templates): the declared items must be there,
-    others stay, unless the key is also exact."""
+    others stay, unless the key is also exact; and it may have ``refuse_update(current, desired)``, which raises for
+    an update it could not carry out, before anything is written and in check mode too."""
 
     exact: frozenset[str]
 
@@ -90,6 +91,9 @@ def _apply(
     exact, merged = resource.exact, getattr(resource, "merged", frozenset())
     if not differs(current, desired, exact=exact, merged=merged):
         return False, current
+    refuse = getattr(resource, "refuse_update", None)
+    if refuse is not None:  # an update the resource cannot carry out is refused in check mode too
+        refuse(current, desired)
     after = overlay(current, desired, exact=exact, merged=merged) if check_mode else resource.update(current, desired)
     return True, after
 

@@ -137,7 +137,7 @@ EXAMPLES = r"""
     subscribers: [web]
     interval: 60
     handlers: [mail]
-    attributes:
+    custom:
       occurrences: 3
     owner: sensu
     group: sensu

@@ -123,7 +123,8 @@ def check_definition(name: str, options: Mapping[str, Any], custom: Mapping[str,
 
 def render(name: str, definition: Mapping[str, Any]) -> str:
     """The file's text: one canonical form."""
-    return json.dumps({"checks": {name: definition}}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps({"checks": {name: definition}}, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return text + "\n"
 
 
 @dataclass

@@ -6,8 +6,9 @@ writes one client through the API.
 The model: ``name``, ``address``, ``subscriptions`` (without ``client:<name>``, which Sensu adds to every client
 itself; merged: the declared ones must be there, others stay, unless purged), ``keepalives`` (whether Sensu expects
 keepalives: false for a client that only exists through the API), ``keepalive`` (its thresholds, handlers and
-check attributes: shown, never written, see ClientResource.update) and ``attributes`` (every other attribute of the client: custom ones such as ``environment``,
-and Sensu's own such as ``safe_mode`` or ``redact``; merged by key, unless purged).
+check attributes: shown, never written, see ClientResource.refuse_update) and ``attributes`` (every other
+attribute of the client: custom ones such as ``environment``, and Sensu's own such as ``safe_mode`` or ``redact``;
+merged by key, unless purged).
 
 ``POST /clients`` replaces the whole client, so an update lays the changes over the client as read and sends it
 back whole. Sensu never shows the values of sensitive attributes (``password``, ``api_key``, ..., or those the
@@ -221,7 +222,8 @@ class ClientResource:
         self._send(self._unredacted(desired), action=f"create Sensu client {self.name!r}")
         return self._read_back()
 
-    def update(self, current: Model, desired: Model) -> Model:
+    def refuse_update(self, current: Model, desired: Model) -> None:
+        """An update that would fail on the server or lose a value Sensu does not show is refused (check mode too)."""
         if current.get("keepalive"):
             # sensu-settings' client validator checks a keepalive hash with check validations that the API's
             # validator does not include: the API fails with a 500 for every client that has one.
@@ -229,15 +231,21 @@ class ClientResource:
                 f"Cannot update Sensu client {self.name!r}: it has keepalive settings, and Sensu's API fails (500) "
                 "for any client written with them; change it in its own configuration (client.json)"
             )
-        after = self._unredacted(overlay(current, desired, exact=self.exact, merged=self.merged))
-        unread = redacted_paths(after)
+        unread = redacted_paths(self._whole(current, desired))
         if unread:
             raise ValidationError(
                 f"Cannot update Sensu client {self.name!r}: the API shows {', '.join(unread)} as {REDACTED}, and "
                 "Sensu replaces a client whole, so the value would be lost; declare it in secret_attributes"
             )
-        self._send(after, action=f"update Sensu client {self.name!r}")
+
+    def update(self, current: Model, desired: Model) -> Model:
+        self.refuse_update(current, desired)
+        self._send(self._whole(current, desired), action=f"update Sensu client {self.name!r}")
         return self._read_back()
+
+    def _whole(self, current: Model, desired: Model) -> Model:
+        """The client to send: the current one with the declared changes, secret values as they are."""
+        return self._unredacted(overlay(current, desired, exact=self.exact, merged=self.merged))
 
     def delete(self, current: Model) -> None:
         query: dict[str, Any] = {}
