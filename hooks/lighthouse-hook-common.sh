@@ -3,7 +3,7 @@
 # libvirt/qemu), sourced by them; not a program of its own. See hooks/README.md.
 #
 # A hook turns one hypervisor event into one run of the playbook lighthouse.monitoring.vm_lifecycle, against the
-# monitoring system LIGHTHOUSE_BACKEND (checkmk, the default, opsview or openitcockpit):
+# monitoring system LIGHTHOUSE_BACKEND (checkmk, the default, opsview, openitcockpit or sensu):
 #
 #   lh_init                                       read the settings file; 1 when there is nothing to work with
 #   lh_event KIND ID EVENT WHERE [VM_NAME]        queue the event and run it: detached, or here and now
@@ -12,9 +12,9 @@
 # What every hook keeps to, and this file makes easy:
 # - it never exits non-zero because of monitoring: a hypervisor may abort the guest's start for that;
 # - it writes nothing to standard output: libvirt reads a qemu hook's output as domain XML (migrate, restore);
-# - the secrets (LH_SECRETS: CHECKMK_API_SECRET, OPSVIEW_PASSWORD, OITC_API_KEY, ...) travel only in the playbook's
-#   environment: never logged, never on a command line, never in the environment of the helpers (qm, pct,
-#   LIGHTHOUSE_ADDRESS_COMMAND). No tracing, hence set +xv;
+# - the secrets (LH_SECRETS: CHECKMK_API_SECRET, OPSVIEW_PASSWORD, OITC_API_KEY, SENSU_API_PASSWORD, ...) travel
+#   only in the playbook's environment: never logged, never on a command line, never in the environment of the
+#   helpers (qm, pct, LIGHTHOUSE_ADDRESS_COMMAND). No tracing, hence set +xv;
 # - the hypervisor does not wait for monitoring: with LIGHTHOUSE_BACKGROUND=1 (the default) the playbook runs
 #   in a session of its own, with no file descriptor of the hypervisor's, and the hook returns at once;
 # - runs are serialised (flock), and of the events of one VM still waiting, only the latest runs.
@@ -25,11 +25,12 @@ LIGHTHOUSE_LIB=$(readlink -f "${BASH_SOURCE[0]}")
 LIGHTHOUSE_TAG=lighthouse-monitoring
 LIGHTHOUSE_EVENTS="created started stopped deleted"
 # The settings that are secrets, of every backend: masked in the log, kept from the helpers.
-LH_SECRETS=(CHECKMK_API_SECRET CHECKMK_VAR_AUTOMATION_SECRET OPSVIEW_PASSWORD OPSVIEW_TOKEN OITC_API_KEY)
+LH_SECRETS=(CHECKMK_API_SECRET CHECKMK_VAR_AUTOMATION_SECRET OPSVIEW_PASSWORD OPSVIEW_TOKEN OITC_API_KEY
+    SENSU_API_PASSWORD)
 # The settings given to the playbook as extra vars when set: LIGHTHOUSE_<SETTING>=<variable>.
 LH_PLAYBOOK_VARS=(FOLDER=vm_folder SITE=vm_site HOSTGROUP=vm_hostgroup TEMPLATES=vm_templates
     MONITORED_BY=vm_monitored_by CONTAINER=vm_container HOST_TEMPLATE=vm_host_template HOST_GROUPS=vm_host_groups
-    SATELLITE=vm_satellite)
+    SATELLITE=vm_satellite SUBSCRIPTIONS=vm_subscriptions REQUEST_CHECKS=vm_request_checks)
 
 # lh_log MESSAGE...: log one line, the secrets masked.
 lh_log() {
@@ -79,9 +80,10 @@ lh_init() {
     : "${LIGHTHOUSE_TIMEOUT:=120}"
     : "${LIGHTHOUSE_BACKEND:=checkmk}"
     case $LIGHTHOUSE_BACKEND in
-    checkmk | opsview | openitcockpit) ;;
+    checkmk | opsview | openitcockpit | sensu) ;;
     *)
-        lh_log "LIGHTHOUSE_BACKEND=$LIGHTHOUSE_BACKEND is none of checkmk, opsview, openitcockpit: nothing done"
+        lh_log "LIGHTHOUSE_BACKEND=$LIGHTHOUSE_BACKEND is none of checkmk, opsview, openitcockpit, sensu:" \
+            "nothing done"
         return 1
         ;;
     esac
@@ -113,7 +115,8 @@ lh_event() {
         if command -v setsid >/dev/null 2>&1; then
             lh_log "$kind $id: $event: queued, the playbook runs in the background"
             (
-                for variable in "${!CHECKMK_@}" "${!OPSVIEW_@}" "${!OITC_@}" "${!ANSIBLE_@}" "${!LIGHTHOUSE_@}"; do
+                for variable in "${!CHECKMK_@}" "${!OPSVIEW_@}" "${!OITC_@}" "${!SENSU_@}" "${!ANSIBLE_@}" \
+                    "${!LIGHTHOUSE_@}"; do
                     export "${variable?}"
                 done
                 # shellcheck disable=SC2016 # expanded by the new shell, from its arguments
@@ -273,7 +276,7 @@ lh_playbook() {
     (
         # The connection and Ansible's own settings, from the settings file, reach the playbook (and only it)
         # through the environment.
-        for variable in "${!CHECKMK_@}" "${!OPSVIEW_@}" "${!OITC_@}" "${!ANSIBLE_@}"; do
+        for variable in "${!CHECKMK_@}" "${!OPSVIEW_@}" "${!OITC_@}" "${!SENSU_@}" "${!ANSIBLE_@}"; do
             [ "$variable" != ANSIBLE_PLAYBOOK ] && export "${variable?}"
         done
         export ANSIBLE_NOCOLOR="${ANSIBLE_NOCOLOR:-1}" ANSIBLE_RETRY_FILES_ENABLED="${ANSIBLE_RETRY_FILES_ENABLED:-0}"

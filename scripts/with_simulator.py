@@ -8,9 +8,9 @@ the simulator picks a free port and writes it to a port file), waits until it li
 connection variables that backend's modules read (Checkmk: CHECKMK_SERVER_URL, CHECKMK_SITE, CHECKMK_API_USER,
 CHECKMK_API_SECRET; Opsview: OPSVIEW_URL, OPSVIEW_USERNAME, OPSVIEW_PASSWORD; openITCOCKPIT: OITC_URL, OITC_API_KEY;
 Sensu: SENSU_API_URL, and SENSU_CONF_DIR, the fresh directory the simulator reads its check definitions from, and
-SENSU_RELOAD_COMMAND, the command that makes it read them again), and always stops the simulator afterwards. Other options before ``--`` go to the simulator, for example
-``--remote-sites remote1`` or ``--satellite branch-satellite``. Exits with COMMAND's exit status; if COMMAND fails,
-the end of the simulator's log is shown.
+SENSU_RELOAD_COMMAND, the command that makes it read them again), and always stops the simulator afterwards. Other
+options before ``--`` go to the simulator, for example ``--remote-sites remote1`` or ``--satellite
+branch-satellite``. Exits with COMMAND's exit status; if COMMAND fails, the end of the simulator's log is shown.
 """
 
 from __future__ import annotations

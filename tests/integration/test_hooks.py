@@ -1,12 +1,14 @@
 """The hypervisor hooks in hooks/, run end to end as the hypervisors run them: the same arguments, the domain XML
 on stdin for libvirt, the bare environment libvirt gives its hooks (LC_ALL=C, a system PATH), and the settings
 in an environment file. Their effect is checked in the simulator's state, for Checkmk (the default), for Opsview
-(LIGHTHOUSE_BACKEND=opsview) and, through its API, for openITCOCKPIT (LIGHTHOUSE_BACKEND=openitcockpit); bad input
+(LIGHTHOUSE_BACKEND=opsview), through its API for openITCOCKPIT (LIGHTHOUSE_BACKEND=openitcockpit), and for Sensu
+classic (LIGHTHOUSE_BACKEND=sensu); bad input
 and a monitoring server that is down must change nothing and still exit 0; the secret must show nowhere; in
 background mode the hook must return at once."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -28,7 +30,14 @@ PROXMOX_VM, VMID = "vm7.example.com", "107"
 LIBVIRT_VM = "vm8.example.com"
 ADDRESS = "192.0.2.77"
 SERVICES = {"services": [{"check_plugin_name": "cpu_loads", "service_item": None, "service_name": "CPU load"}]}
-SECRETS = ("CHECKMK_API_SECRET", "CHECKMK_VAR_AUTOMATION_SECRET", "OPSVIEW_PASSWORD", "OPSVIEW_TOKEN", "OITC_API_KEY")
+SECRETS = (
+    "CHECKMK_API_SECRET",
+    "CHECKMK_VAR_AUTOMATION_SECRET",
+    "OPSVIEW_PASSWORD",
+    "OPSVIEW_TOKEN",
+    "OITC_API_KEY",
+    "SENSU_API_PASSWORD",
+)
 MAINTENANCE = "Maintenance by the VM lifecycle (lighthouse.monitoring)"
 # libvirt runs its hooks with this environment (docs/hooks.rst of libvirt), HOME aside.
 HYPERVISOR_ENV = {"LC_ALL": "C", "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
@@ -324,7 +333,7 @@ def test_a_backend_the_hooks_do_not_know_is_logged_and_changes_nothing(hooks, si
     hooks.settings(LIGHTHOUSE_BACKEND="nagios")
     done = hooks.run(PROXMOX, VMID, "post-start")
     assert done.returncode == 0 and done.stdout == ""
-    assert "LIGHTHOUSE_BACKEND=nagios is none of checkmk, opsview, openitcockpit: nothing done" in hooks.log()
+    assert "LIGHTHOUSE_BACKEND=nagios is none of checkmk, opsview, openitcockpit, sensu: nothing done" in hooks.log()
     assert simulator.control("state")["requests"] == []
     hooks.assert_no_leak()
 
@@ -560,3 +569,124 @@ def test_openitcockpit_down_is_logged_and_the_hook_still_exits_0(oitc_hooks, ope
     assert f"cannot connect to {closed}" in log
     assert openitcockpit_simulator.control("request_counts") == {}
     oitc_hooks.assert_no_leak()
+
+
+# --- Sensu classic: LIGHTHOUSE_BACKEND=sensu, the connection from SENSU_* ------------------------------------------
+# The simulator starts without checks: the fixture gives it a configuration directory with check_ping.
+
+SENSU_CHECKS = {"checks": {"check_ping": {"command": "check-ping.rb", "subscribers": ["linux"], "interval": 60}}}
+
+
+@pytest.fixture
+def sensu_hooks(tmp_path, sensu_simulator):
+    sensu_simulator.control("reset", method="POST")
+    conf_d = tmp_path / "conf.d"
+    conf_d.mkdir()
+    (conf_d / "checks.json").write_text(json.dumps(SENSU_CHECKS))
+    assert sensu_simulator.control("reload", method="POST", body={"conf_dir": str(conf_d)})["checks"] == ["check_ping"]
+    sensu_simulator.control("request_counts", method="DELETE")  # the hooks' requests only
+    yield Hooks(
+        tmp_path,
+        sensu_simulator,
+        LIGHTHOUSE_BACKEND="sensu",
+        SENSU_TIMEOUT="10",
+        LIGHTHOUSE_SUBSCRIPTIONS="linux, vms",
+        LIGHTHOUSE_REQUEST_CHECKS="check_ping",
+    )
+
+
+def sensu_client(state, name):
+    found = [c for c in state["clients"] if c["name"] == name]
+    return found[0] if found else None
+
+
+def sensu_silences(state, name):
+    """The reasons of the silences of the client's own subscription, by id."""
+    return {s["id"]: s["reason"] for s in state["silenced"] if s["subscription"] == f"client:{name}"}
+
+
+def sensu_requested(state, name):
+    """The checks requested of the client alone, in order."""
+    return [r["check"] for r in state["check_requests"] if r["subscribers"] == [f"client:{name}"]]
+
+
+def assert_in_sensu(state, name, requests=1):
+    client = sensu_client(state, name)
+    assert client["address"] == ADDRESS and client["subscriptions"] == ["linux", "vms", f"client:{name}"]
+    assert sensu_requested(state, name) == ["check_ping"] * requests
+
+
+def test_proxmox_hookscript_with_sensu(sensu_hooks, sensu_simulator):
+    hooks, sim = sensu_hooks, sensu_simulator
+    started = hooks.run(PROXMOX, VMID, "post-start")
+    assert started.returncode == 0 and started.stdout == "", hooks.log()
+    assert_in_sensu(sim.control("state"), PROXMOX_VM)
+    who = f"proxmox {VMID} ({PROXMOX_VM})"
+    assert f"{who}: started: running lighthouse.monitoring.vm_lifecycle (sensu)" in hooks.log()
+    assert f"{who}: started: done" in hooks.log()
+
+    stopped = hooks.run(PROXMOX, VMID, "post-stop")
+    assert stopped.returncode == 0, hooks.log()
+    assert sensu_silences(sim.control("state"), PROXMOX_VM) == {f"client:{PROXMOX_VM}:*": MAINTENANCE}
+
+    again = hooks.run(PROXMOX, VMID, "post-start")
+    assert again.returncode == 0, hooks.log()
+    state = sim.control("state")
+    assert sensu_silences(state, PROXMOX_VM) == {}
+    assert_in_sensu(state, PROXMOX_VM)  # the client as it was: no check requested again
+
+    deleted = hooks.run(PROXMOX, VMID, "deleted")  # by hand, before `qm destroy`
+    assert deleted.returncode == 0, hooks.log()
+    state = sim.control("state")
+    assert sensu_client(state, PROXMOX_VM) is None and state["silenced"] == [] and state["pending"] == []
+    assert f"proxmox {VMID} ({PROXMOX_VM}): deleted: done" in hooks.log()
+    hooks.assert_no_leak()
+
+
+def test_libvirt_hook_with_sensu_in_background(sensu_hooks, sensu_simulator):
+    """Detached runs get the SENSU_* connection too."""
+    hooks, sim = sensu_hooks, sensu_simulator
+    hooks.settings(LIGHTHOUSE_BACKGROUND="1")
+    xml = domain_xml(LIBVIRT_VM)
+
+    begin = time.monotonic()
+    done = hooks.run(LIBVIRT, LIBVIRT_VM, "started", "begin", "-", xml=xml)
+    assert done.returncode == 0 and done.stdout == "" and time.monotonic() - begin < 1
+    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "started"), 120)
+    assert f"libvirt {LIBVIRT_VM}: started: done" in hooks.log(), hooks.log()
+    assert_in_sensu(sim.control("state"), LIBVIRT_VM)
+
+    done = hooks.run(LIBVIRT, LIBVIRT_VM, "release", "end", "shutdown", xml=xml)
+    assert done.returncode == 0 and done.stdout == ""
+    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "stopped"), 120)
+    assert sensu_silences(sim.control("state"), LIBVIRT_VM) == {f"client:{LIBVIRT_VM}:*": MAINTENANCE}, hooks.log()
+
+    deleted = hooks.run(LIBVIRT, LIBVIRT_VM, "deleted")  # by hand, in the foreground
+    assert deleted.returncode == 0 and deleted.stdout == "", hooks.log()
+    state = sim.control("state")
+    assert sensu_client(state, LIBVIRT_VM) is None and state["silenced"] == []
+    hooks.assert_no_leak()
+
+
+def test_sensu_down_is_logged_and_the_hook_still_exits_0(sensu_hooks, sensu_simulator):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    sensu_hooks.settings(SENSU_API_URL=closed, SENSU_TIMEOUT="2")
+    done = sensu_hooks.run(PROXMOX, VMID, "post-start")
+    assert done.returncode == 0 and done.stdout == ""
+    log = sensu_hooks.log()
+    assert f"proxmox {VMID} ({PROXMOX_VM}): started: the playbook failed" in log
+    assert f"cannot connect to {closed}" in log
+    assert sensu_simulator.control("request_counts") == {}
+    sensu_hooks.assert_no_leak()
+
+
+def test_the_sensu_password_is_masked_in_the_log(sensu_hooks, sensu_simulator):
+    """A log line that would hold the password shows ******** instead (here: a guest named like it)."""
+    password = sensu_hooks.secret
+    done = sensu_hooks.run(LIBVIRT, password, "rebooted")
+    assert done.returncode == 0 and done.stdout == ""
+    assert "libvirt ********: unknown event 'rebooted'" in sensu_hooks.log(), sensu_hooks.log()
+    assert sensu_simulator.control("request_counts") == {}
+    sensu_hooks.assert_no_leak()

@@ -17,7 +17,12 @@ ROLE = REPO / "roles" / "monitored_host"
 
 @pytest.mark.parametrize(
     ("scenario", "simulator_fixture"),
-    [("default", "simulator"), ("opsview", "opsview_simulator"), ("openitcockpit", "openitcockpit_simulator")],
+    [
+        ("default", "simulator"),
+        ("opsview", "opsview_simulator"),
+        ("openitcockpit", "openitcockpit_simulator"),
+        ("sensu", "sensu_simulator"),
+    ],
 )
 def test_molecule_scenario(scenario, simulator_fixture, request, tmp_path):
     simulator = request.getfixturevalue(simulator_fixture)

@@ -4,6 +4,7 @@ events the playbook does not understand."""
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import quote
 
@@ -176,7 +177,7 @@ def test_opsview_backend_it_does_not_know_changes_nothing(opsview_simulator):
     sim.control("reset", method="POST")
     vm = ["-e", "monitoring_backend=nagios", "-e", f"vm_name={VM}", "-e", "vm_event=created"]
     unknown = run_playbook(PLAYBOOK, sim.env, *vm)
-    assert unknown.rc != 0 and "nagios" in unknown.output and "checkmk, opsview, openitcockpit" in unknown.output
+    assert unknown.rc != 0 and "nagios" in unknown.output and "checkmk, opsview, openitcockpit, sensu" in unknown.output
     assert sim.control("state")["requests"] == []
 
 
@@ -295,3 +296,143 @@ def test_openitcockpit_without_an_address(openitcockpit_simulator):
     again, changed = oitc_event(sim, "started", address="")
     assert again.rc == 0 and changed == 0, again.output[-4000:]
     assert oitc_host(sim)["address"] == "192.0.2.45"
+
+
+# --- Sensu classic (-e monitoring_backend=sensu) ---------------------------------------------------------------
+# The simulator starts without checks: each test gives it a configuration directory with the checks to request.
+
+SENSU_CHECKS = {
+    "checks": {
+        "check_ping": {"command": "check-ping.rb -h :::address:::", "subscribers": ["linux"], "interval": 60},
+        "check_disk": {"command": "check-disk.rb", "subscribers": ["linux"], "publish": False},
+    }
+}
+SILENCE = f"client:{VM}:*"
+WEEK = 7 * 86400
+
+
+def sensu_reset(simulator, tmp_path):
+    """A fresh server that knows SENSU_CHECKS, with an empty request log."""
+    simulator.control("reset", method="POST")
+    conf_d = tmp_path / "conf.d"
+    conf_d.mkdir()
+    (conf_d / "checks.json").write_text(json.dumps(SENSU_CHECKS))
+    loaded = simulator.control("reload", method="POST", body={"conf_dir": str(conf_d)})
+    assert sorted(loaded["checks"]) == sorted(SENSU_CHECKS["checks"]), loaded
+    simulator.control("request_counts", method="DELETE")
+
+
+def sensu_event(simulator, name, *args, address="192.0.2.46", subscriptions="linux, web"):
+    vm = ["-e", "monitoring_backend=sensu", "-e", f"vm_name={VM}"]
+    vm += ["-e", json.dumps({"vm_subscriptions": subscriptions, "vm_request_checks": ["check_ping", "check_disk"]})]
+    vm += ["-e", f"vm_address={address}"] if address else []
+    run = run_playbook(PLAYBOOK, simulator.env, *vm, "-e", f"vm_event={name}", *args)
+    return run, sum(int(n) for n in re.findall(r"\schanged=(\d+)", run.output))
+
+
+def sensu_client(state):
+    found = [c for c in state["clients"] if c["name"] == VM]
+    return found[0] if found else None
+
+
+def sensu_requested(state):
+    """The checks requested of the VM's client, in order, each as (check, reason)."""
+    return [
+        (r["check"], r["api_requested"]["reason"])
+        for r in state["check_requests"]
+        if r["subscribers"] == [f"client:{VM}"] and r["clients"] == [VM]
+    ]
+
+
+def only_gets(simulator):
+    """Nothing but GET requests since the log was cleared; the log starts afresh."""
+    counts = simulator.control("request_counts")
+    simulator.control("request_counts", method="DELETE")
+    return [route for route in counts if not route.startswith("GET ")] == [] and counts != {}
+
+
+def test_sensu_each_event_twice_and_as_a_dry_run(sensu_simulator, tmp_path):
+    sim = sensu_simulator
+    sensu_reset(sim, tmp_path)
+    registered = f"{VM} registered or changed"
+
+    dry, changed = sensu_event(sim, "created", "--check")
+    assert dry.rc == 0 and changed == 2, dry.output[-4000:]  # the client, the requests
+    state = sim.control("state")
+    assert state["clients"] == [] and state["check_requests"] == [] and only_gets(sim)
+
+    created, changed = sensu_event(sim, "created")
+    assert created.rc == 0 and changed == 2, created.output[-4000:]
+    state = sim.control("state")
+    client = sensu_client(state)
+    assert client["address"] == "192.0.2.46" and client["keepalives"] is False
+    assert client["subscriptions"] == ["linux", "web", f"client:{VM}"]
+    assert sensu_requested(state) == [("check_ping", registered), ("check_disk", registered)]
+    results = {(r["key"], r["check"]["api_requested"]["creator"]) for r in state["results"]}
+    assert results == {(f"{VM}:check_ping", "lighthouse.monitoring"), (f"{VM}:check_disk", "lighthouse.monitoring")}
+    assert state["silenced"] == []
+    again, changed = sensu_event(sim, "created")
+    assert again.rc == 0 and changed == 0, again.output[-4000:]
+    assert len(sim.control("state")["check_requests"]) == 2  # the client as declared: no request
+
+    stopped, changed = sensu_event(sim, "stopped")
+    assert stopped.rc == 0 and changed == 1, stopped.output[-4000:]
+    (silence,) = sim.control("state")["silenced"]
+    assert silence["id"] == SILENCE and silence["reason"] == MAINTENANCE
+    assert silence["creator"] == "lighthouse.monitoring" and WEEK - 120 < silence["expire"] <= WEEK
+    assert sensu_event(sim, "stopped")[1] == 0
+    assert [s["id"] for s in sim.control("state")["silenced"]] == [SILENCE]
+
+    sim.control("request_counts", method="DELETE")
+    dry, changed = sensu_event(sim, "started", "--check")
+    assert dry.rc == 0 and changed == 1, dry.output[-4000:]
+    assert [s["id"] for s in sim.control("state")["silenced"]] == [SILENCE] and only_gets(sim)
+    started, changed = sensu_event(sim, "started")
+    assert started.rc == 0 and changed == 1, started.output[-4000:]
+    state = sim.control("state")
+    assert state["silenced"] == [] and len(state["check_requests"]) == 2  # nothing requested again
+    assert sensu_event(sim, "started")[1] == 0
+
+    # Deleted while silenced: the silence goes first, then the client, which Sensu removes a moment later.
+    assert sensu_event(sim, "stopped")[1] == 1
+    sim.control("request_counts", method="DELETE")
+    dry, changed = sensu_event(sim, "deleted", "--check")
+    assert dry.rc == 0 and changed == 2, dry.output[-4000:]
+    state = sim.control("state")
+    assert sensu_client(state) is not None and [s["id"] for s in state["silenced"]] == [SILENCE] and only_gets(sim)
+    deleted, changed = sensu_event(sim, "deleted")
+    assert deleted.rc == 0 and changed == 2, deleted.output[-4000:]
+    state = sim.control("state")
+    assert state["clients"] == [] and state["silenced"] == [] and state["pending"] == []
+    # The removal waited for the client to be gone: the module read it again until Sensu answered 404.
+    client_path = f"/clients/{VM}"
+    after = [(r["method"], r["status"]) for r in state["requests"] if r["path"] == client_path]
+    assert ("DELETE", 202) in after and after[-1] == ("GET", 404), after
+    assert sensu_event(sim, "deleted")[1] == 0
+
+
+def test_sensu_without_an_address(sensu_simulator, tmp_path):
+    """A new client gets its name as address; an existing one keeps the address it has. A changed client has its
+    checks requested again; subscriptions as a list work as names separated by commas do."""
+    sim = sensu_simulator
+    sensu_reset(sim, tmp_path)
+    created, changed = sensu_event(sim, "created", address="", subscriptions=["linux"])
+    assert created.rc == 0 and changed == 2, created.output[-4000:]
+    state = sim.control("state")
+    assert sensu_client(state)["address"] == VM and sensu_client(state)["subscriptions"] == ["linux", f"client:{VM}"]
+
+    assert sensu_event(sim, "started", address="192.0.2.47")[1] == 2  # the address and a subscription, the requests
+    assert len(sim.control("state")["check_requests"]) == 4
+    again, changed = sensu_event(sim, "started", address="")
+    assert again.rc == 0 and changed == 0, again.output[-4000:]
+    state = sim.control("state")
+    assert sensu_client(state)["address"] == "192.0.2.47" and len(state["check_requests"]) == 4
+
+
+def test_sensu_check_it_does_not_know_fails_in_one_line(sensu_simulator, tmp_path):
+    sim = sensu_simulator
+    sensu_reset(sim, tmp_path)
+    vm = ["-e", "monitoring_backend=sensu", "-e", f"vm_name={VM}", "-e", "vm_event=created"]
+    unknown = run_playbook(PLAYBOOK, sim.env, *vm, "-e", "vm_request_checks=check_nothing")
+    assert unknown.rc != 0 and "Cannot request check 'check_nothing': Sensu has no such check" in unknown.output
+    assert sim.control("state")["check_requests"] == []
