@@ -90,12 +90,15 @@ contract: venv link ## Contract tests of the simulators: pytest tests/contract
 integration: venv link ## Integration tests, playbooks against the simulators (the fault suites too): pytest tests/integration
 	$(RUN) scripts/run_pytest.sh tests/integration $(INTEGRATION_WORKERS) $(PYTEST_ARGS)
 
-faults: venv link ## Only the fault suites (Checkmk, Opsview, openITCOCKPIT) and the concurrency test (part of integration); prints their summary lines
+faults: venv link ## Only the fault suites (Checkmk, Opsview, openITCOCKPIT, Sensu) and the concurrency test (part of integration); prints their summary lines
 	$(RUN) python -m pytest tests/integration/test_faults.py tests/integration/test_faults_opsview.py \
-		tests/integration/test_faults_openitcockpit.py tests/integration/test_concurrency.py $(PYTEST_ARGS)
+		tests/integration/test_faults_openitcockpit.py tests/integration/test_faults_sensu.py \
+		tests/integration/test_concurrency.py $(PYTEST_ARGS)
 
 fuzz: venv link ## Property tests with new random examples, ten times as many (make test replays the same ones); not part of test
-	$(RUN) env LIGHTHOUSE_FUZZ=1 python -m pytest tests/unit/plugins/module_utils/test_hostile_input.py $(PYTEST_ARGS)
+	$(RUN) env LIGHTHOUSE_FUZZ=1 python -m pytest tests/unit/plugins/module_utils/test_hostile_input.py \
+		tests/unit/plugins/module_utils/test_openitcockpit_hostile.py tests/unit/plugins/module_utils/test_sensu_hostile.py \
+		$(PYTEST_ARGS)
 
 mutants: venv link ## Deliberate mistakes, each on a copy, each caught by the fault suite or integration tests (MUTANTS=a,b); not part of test
 	$(RUN) python scripts/mutants.py $(if $(MUTANTS),--only $(MUTANTS))

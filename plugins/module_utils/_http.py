@@ -48,7 +48,7 @@ class Response:
             return None
         try:
             return json.loads(self.body)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than Python's stack
             snippet = self.body[:80].decode("utf-8", "replace")
             raise ApiError(
                 f"the server sent invalid JSON (HTTP {self.status}): {snippet!r}", status=self.status

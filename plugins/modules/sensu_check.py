@@ -171,6 +171,12 @@ backup_file:
   sample: /etc/sensu/conf.d/check_check_http.json.12345.2026-12-02@10:00:00~
 """
 
+from collections.abc import Callable
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import MonitoringError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import first_line
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu.check import (
     OPTIONS,
@@ -189,6 +195,19 @@ def option_spec(name: str) -> dict:
     return dict(type=kind, elements="str") if kind == "list" else dict(type=kind)
 
 
+def atomic_move(module: AnsibleModule) -> Callable[[str, str], None]:
+    """Ansible's atomic move (it keeps a replaced file's owner, mode and SELinux context); it raises a plain
+    Exception when it cannot replace the file."""
+
+    def move(source: str, destination: str) -> None:
+        try:
+            module.atomic_move(source, destination)
+        except Exception as exc:  # noqa: BLE001 - atomic_move raises nothing more specific
+            raise MonitoringError(f"Cannot write Sensu check file {destination!r}: {first_line(exc)}") from None
+
+    return move
+
+
 def main() -> None:
     module = new_module(
         dict(
@@ -204,7 +223,7 @@ def main() -> None:
     p = module.params
     warnings: list[str] = []
     with api_errors(module):
-        ops = FileOps(backup=module.backup_local if p["backup"] else None, move=module.atomic_move)
+        ops = FileOps(backup=module.backup_local if p["backup"] else None, move=atomic_move(module))
         resource = CheckFile(p["conf_dir"], p["name"], ops=ops)
         desired = {"name": p["name"], "path": resource.path}
         if p["state"] == "present":

@@ -113,6 +113,7 @@ silence:
     reason: kernel update
     creator: ansible
     expire_on_resolve: false
+    begin: null
     expire: 7200
     expires_in: 7170
 """

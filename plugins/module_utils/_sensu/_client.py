@@ -58,6 +58,10 @@ def valid_name(kind: str, value: Any, *, purpose: str, pattern: re.Pattern = NAM
     if not isinstance(value, str) or not pattern.match(value):
         allowed = "letters, digits, '_', '.', '-'" + (" and ':'" if pattern is SUBSCRIPTION else "")
         raise ValidationError(f"Cannot {purpose}: {value!r} is not a valid Sensu {kind} name (only {allowed})")
+    if value in (".", ".."):
+        raise ValidationError(
+            f"Cannot {purpose}: a Sensu {kind} named {value!r} cannot be addressed (a URL reads it as a directory)"
+        )
     return value
 
 
@@ -111,6 +115,28 @@ class SensuApi:
     ) -> Any:
         """Send one request to ``path`` (``/clients/web01``); the decoded answer (None for an empty body). Any status
         outside ``ok`` raises an error naming ``action``."""
+        return decoded(self._send(method, path, action=action, query=query, body=body, ok=ok), action=action)
+
+    def get(self, path: str, *, action: str, query: Query = None) -> Any | None:
+        """GET an object, or None when it does not exist (404)."""
+        answer = self._send("GET", path, action=action, query=query, ok=(200, 404))
+        found = decoded(answer, action=action)
+        if answer.status == 404:  # Sensu's 404 has an empty body; another one is someone else's (a proxy's)
+            if found is None:
+                return None
+            raise ApiError(
+                f"Failed to {action}: 404 with a body Sensu never sends; is server_url the Sensu API?", status=404
+            )
+        if not isinstance(found, Mapping):
+            raise ApiError(
+                f"Failed to {action}: the server answered {answer.status} without an object ({type(found).__name__})",
+                status=answer.status,
+            )
+        return found
+
+    def _send(
+        self, method: str, path: str, *, action: str, query: Query = None, body: Body = None, ok: Iterable[int]
+    ) -> Response:
         headers = {"User-Agent": USER_AGENT}
         if self._auth:
             headers["Authorization"] = f"Basic {self._auth}"
@@ -126,12 +152,15 @@ class SensuApi:
         )
         if answer.status not in ok:
             raise api_error(answer, action=action, method=method, path=path)
-        return answer.json()
+        return answer
 
-    def get(self, path: str, *, action: str, query: Query = None) -> Any | None:
-        """GET an object, or None when it does not exist (404)."""
-        answer = self.request("GET", path, action=action, query=query, ok=(200, 404))
-        return answer if isinstance(answer, Mapping) else None
+
+def decoded(answer: Response, *, action: str) -> Any:
+    """The JSON of an answer; an answer that is no JSON is an error naming ``action``."""
+    try:
+        return answer.json()
+    except ApiError as exc:
+        raise ApiError(f"Failed to {action}: {exc}", status=answer.status) from None
 
 
 def segment(value: str) -> str:

@@ -222,7 +222,8 @@ class CheckFile:
                 out.write(text)
             self.ops.move(temporary, self.path)
         except (OSError, ValueError) as exc:  # ValueError: text that is no Unicode (a lone surrogate)
-            if temporary is not None and os.path.exists(temporary):
-                os.remove(temporary)
             reason = getattr(exc, "strerror", None) or first_line(exc)
             raise MonitoringError(f"Cannot write Sensu check file {self.path!r}: {reason}") from None
+        finally:  # also when the move ends the module (Ansible's atomic_move fails the task itself)
+            if temporary is not None and os.path.exists(temporary):
+                os.remove(temporary)

@@ -131,6 +131,15 @@ def desired_client(
         twice = sorted(set(plain) & set(secret))
         if twice:
             raise ValidationError(f"Cannot {purpose}: {', '.join(twice)} given in attributes and in secret_attributes")
+        problems = own_attribute_problems({**plain, **secret})
+        if problems:
+            raise ValidationError(f"Cannot {purpose}: Sensu would refuse it: {'; '.join(problems)}")
+        literal = redacted_paths(plain)
+        if literal:
+            raise ValidationError(
+                f"Cannot {purpose}: attributes.{literal[0]} is {REDACTED!r}, which is how Sensu shows a hidden value; "
+                "it cannot be told apart"
+            )
         hidden = sensitive_paths(plain, sensitive_keys(plain))
         if hidden:
             raise ValidationError(
@@ -139,6 +148,58 @@ def desired_client(
             )
         model["attributes"] = {**plain, **dict.fromkeys(secret, REDACTED)}
     return model
+
+
+def _kind(value: Any, kind: str) -> bool:
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "str":
+        return isinstance(value, str)
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)  # "strings"
+
+
+# Sensu's own client attributes and the types its client validator demands (sensu-settings validators/client.rb);
+# a dict gives the keys of a hash attribute.
+OWN_ATTRIBUTES: dict[str, Any] = {
+    "safe_mode": "bool",
+    "redact": "strings",
+    "signature": "str",
+    "socket": {"enabled": "bool", "bind": "str", "port": "int"},
+    "http_socket": {
+        "enabled": "bool",
+        "bind": "str",
+        "port": "int",
+        "user": "str",
+        "password": "str",
+        "protect_all_endpoints": "bool",
+    },
+    "registration": {"handler": "str", "handlers": "strings", "status": "int"},
+    "deregistration": {"handler": "str", "handlers": "strings", "status": "int"},
+}
+_KIND_TEXT = {"bool": "true or false", "int": "a whole number", "str": "a string", "strings": "a list of strings"}
+
+
+def own_attribute_problems(attributes: Mapping[str, Any]) -> list[str]:
+    """Sensu's own attributes among ``attributes`` that its validator would refuse (the API answers a bare 400)."""
+    problems = []
+    for key, rule in OWN_ATTRIBUTES.items():
+        value = attributes.get(key)
+        if value is None:
+            continue
+        if isinstance(rule, str):
+            if not _kind(value, rule):
+                problems.append(f"{key} must be {_KIND_TEXT[rule]}")
+        elif not isinstance(value, Mapping):
+            problems.append(f"{key} must be a dictionary")
+        else:
+            problems.extend(
+                f"{key}.{inner} must be {_KIND_TEXT[kind]}"
+                for inner, kind in rule.items()
+                if value.get(inner) is not None and not _kind(value[inner], kind)
+            )
+    return problems
 
 
 def model_of(client: Mapping[str, Any]) -> Model:

@@ -35,7 +35,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import
 
 ANY = "*"
 # What a silence holds besides its id: sent back whole when it is set again.
-FIELDS = ("subscription", "check", "reason", "creator", "expire_on_resolve")
+FIELDS = ("subscription", "check", "reason", "creator", "expire_on_resolve", "begin")
 # Redis keeps a TTL in seconds up to 2**63 - 1 milliseconds; a silence of 100 years is long enough.
 MAX_EXPIRE = 100 * 366 * 86400
 

@@ -156,6 +156,7 @@ def test_expire_is_the_duration_a_silence_satisfies(left, declared, expire, expi
         "reason": "r",
         "creator": None,
         "expire_on_resolve": False,
+        "begin": None,
         "expire": expire,
         "expires_in": expires_in,
     }
@@ -213,6 +214,7 @@ def test_a_new_silence_is_posted_and_read_back(api, fake, server):
         "reason": "kernel update",
         "creator": "ansible",
         "expire_on_resolve": False,
+        "begin": None,
         "expire": 7200,
         "expires_in": 7200,
     }

@@ -284,6 +284,7 @@ def test_silence_set_then_unchanged(run, fake, server):
         "reason": "kernel update",
         "creator": "ansible",
         "expire_on_resolve": False,
+        "begin": None,
         "expire": 7200,
         "expires_in": 7200,
     }
