@@ -32,6 +32,8 @@ NOT_COPIED = shutil.ignore_patterns(
 FAULTS = "tests/integration/test_faults.py"
 OPSVIEW_FAULTS = "tests/integration/test_faults_opsview.py"
 OITC_FAULTS = "tests/integration/test_faults_openitcockpit.py"
+SENSU_FAULTS = "tests/integration/test_faults_sensu.py"
+SECRETS = "tests/integration/test_secrets.py"
 UTILS = "plugins/module_utils"
 
 
@@ -320,6 +322,100 @@ MUTANTS = (
         "the openITCOCKPIT API key is not marked no_log",
         (Edit(f"{UTILS}/_openitcockpit/_args.py", '"no_log": True,', '"no_log": False,'),),
         faults("latency", suite=OITC_FAULTS),
+    ),
+    Mutant(
+        "sensu_clear_by_subscription",
+        "clearing a Sensu silence clears by its subscription (the client's silence of every check) instead of its id",
+        (Edit(f"{UTILS}/_sensu/silence.py", 'body={"id": self.id}', 'body={"subscription": current["subscription"]}'),),
+        faults("latency", suite=SENSU_FAULTS),
+    ),
+    Mutant(
+        "sensu_update_declared_only",
+        "a Sensu client update sends only what the task declares, so the client loses its other attributes and "
+        "subscriptions (Sensu replaces a client whole)",
+        (
+            Edit(
+                f"{UTILS}/_sensu/client.py",
+                "return self._unredacted(overlay(current, desired, exact=self.exact, merged=self.merged))",
+                "return self._unredacted(desired)",
+            ),
+        ),
+        faults("latency", suite=SENSU_FAULTS),
+    ),
+    Mutant(
+        "sensu_delete_without_waiting",
+        "a Sensu client removal reports success when the API accepts it, before the client has left the registry",
+        (
+            Edit(
+                f"{UTILS}/_sensu/client.py",
+                "        poll(lambda: self.read() is None, deadline=Deadline(self.wait_timeout), what=what)\n",
+                "",
+            ),
+        ),
+        faults("latency", suite=SENSU_FAULTS),
+    ),
+    Mutant(
+        "sensu_delete_without_invalidate",
+        "a Sensu client removal with invalidate does not invalidate it: its sensu-client's next keepalive brings it "
+        "back",
+        (Edit(f"{UTILS}/_sensu/client.py", "        if self.invalidate:\n", "        if False:\n"),),
+        faults("a live client's keepalives", suite=SENSU_FAULTS),
+    ),
+    Mutant(
+        "sensu_request_again_after_lost_answer",
+        "a Sensu check request whose answer was lost (5xx, dropped connection, timeout) is sent again",
+        (
+            Edit(
+                f"{UTILS}/_sensu/check_request.py",
+                "        raise unknown_check(check) from None\n",
+                "        raise unknown_check(check) from None\n"
+                "    except Exception:  # the answer was lost: ask again\n"
+                '        answer = api.request("POST", "/request", body=request, action="ask again", ok=(202,))\n',
+            ),
+        ),
+        faults("lost answers", "dropped connections", suite=SENSU_FAULTS),
+    ),
+    Mutant(
+        "sensu_send_redacted_back",
+        "a Sensu client update sends the secret attributes back as the API shows them (REDACTED), not as declared",
+        (
+            Edit(
+                f"{UTILS}/_sensu/client.py",
+                "return self._unredacted(overlay(current, desired, exact=self.exact, merged=self.merged))",
+                "return overlay(current, desired, exact=self.exact, merged=self.merged)",
+            ),
+            Edit(f"{UTILS}/_sensu/client.py", "unread = redacted_paths(self._whole(current, desired))", "unread = []"),
+        ),
+        faults("latency", suite=SENSU_FAULTS),
+    ),
+    Mutant(
+        "sensu_check_in_place",
+        "a Sensu check file is rewritten in place instead of replaced by a complete temporary file: Sensu, reading it "
+        "at that moment (a reload), reads half a file",
+        (
+            Edit(
+                f"{UTILS}/_sensu/check.py",
+                '            handle, temporary = tempfile.mkstemp(prefix=f".check_{self.name}.", suffix=".tmp", '
+                "dir=self.conf_dir)\n"
+                '            with os.fdopen(handle, "w", encoding="utf-8") as out:\n'
+                "                out.write(text)\n"
+                "            self.ops.move(temporary, self.path)\n",
+                '            with open(self.path, "w", encoding="utf-8") as out:\n                out.write(text)\n',
+            ),
+        ),
+        faults("latency", suite=SENSU_FAULTS),
+    ),
+    Mutant(
+        "sensu_no_log_off",
+        "the Sensu API password is not marked no_log",
+        (Edit(f"{UTILS}/_sensu/_args.py", '"type": "str", "no_log": True,', '"type": "str",'),),
+        (*faults("latency", suite=SENSU_FAULTS), f"{SECRETS}::test_the_sensu_secrets_never_show"),
+    ),
+    Mutant(
+        "sensu_secret_attributes_logged",
+        "a Sensu client's secret attributes are not marked no_log",
+        (Edit("plugins/modules/sensu_client.py", 'dict(type="dict", no_log=True)', 'dict(type="dict")'),),
+        (*faults("latency", suite=SENSU_FAULTS), f"{SECRETS}::test_the_sensu_secrets_never_show"),
     ),
 )  # fmt: skip
 

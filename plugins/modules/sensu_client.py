@@ -19,11 +19,11 @@ description:
   - Sensu replaces a client whole when it is written, so an update reads the client, lays the declared changes
     over it and sends it back whole.
   - Sensu adds the subscription C(client:<name>) to every client itself; it is neither shown nor compared.
-  - Keepalive thresholds and handlers (the C(keepalive) attribute) cannot be written through the API of Sensu 1.x:
-    its client validator checks them with check validations the API lacks, and every such write fails with a
+  - Keepalive thresholds and handlers (the C(keepalive) attribute) cannot be written through the API of Sensu 1.x,
+    whose client validator checks them with check validations the API lacks, so that every such write fails with a
     server error. They are shown, and a client that has them is not updated (refused with that reason).
   - Sensu never shows the values of sensitive attributes (C(password), C(api_key), C(secret) and more, or those
-    the client's C(redact) names); they read as C(REDACTED). Declare them in O(secret_attributes): written when the
+    the client's C(redact) names); they read as C(REDACTED). Declare them in O(secret_attributes), written when the
     client is created or changed, never compared, never shown. An update that would have to send an undeclared one
     back is refused, since its value would be lost.
 author:
@@ -73,7 +73,7 @@ options:
   secret_attributes:
     description:
       - Attributes whose values Sensu hides (C(password), C(api_key), C(secret), ... or those the client's C(redact)
-        lists), for example V({"snmp_community": "..."}) when C(redact) names it. Kept out of logs and output.
+        lists), for example C(snmp_community) when C(redact) names it. Kept out of logs and output.
       - Their values cannot be read back, so they are written when the client is created or something else of it
         changes, and never compared; a changed value alone changes nothing.
       - An attribute of O(attributes) that Sensu hides is refused; declare it here.
@@ -85,14 +85,16 @@ options:
     default: false
   invalidate:
     description:
-      - With O(state=absent), invalidate the client, so that a running C(sensu-client) cannot register it again
-        with its next keepalive.
+      - With O(state=absent), invalidate the client while Sensu removes it, so that a running C(sensu-client) cannot
+        register it again in the meantime.
+      - Sensu drops the invalidation together with the client unless O(invalidate_expire) says how long it lasts
+        after; without it, the next keepalive of a running C(sensu-client) registers the client again.
     type: bool
     default: false
   invalidate_expire:
     description:
-      - With O(invalidate), the seconds the invalidation lasts after the client is removed (Sensu keeps it for
-        ever without this).
+      - With O(invalidate), the seconds the invalidation lasts after the client is removed, during which a running
+        C(sensu-client) cannot register it again. Requires O(invalidate).
     type: int
   wait_timeout:
     description:
@@ -106,7 +108,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-notes:
 seealso:
   - module: lighthouse.monitoring.sensu_silence
   - module: lighthouse.monitoring.sensu_check_request

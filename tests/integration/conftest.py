@@ -57,7 +57,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     """The fault suites' summary lines (tests/integration/test_faults.py, test_faults_opsview.py,
-    test_faults_openitcockpit.py), of those that ran in this session."""
+    test_faults_openitcockpit.py, test_faults_sensu.py), of those that ran in this session."""
     for summary in SUMMARIES.values():
         if summary.exists() and summary.stat().st_mtime >= config.stash.get(_STARTED, float("inf")):
             terminalreporter.write_line(summary.read_text(encoding="utf-8").splitlines()[0])

@@ -1,6 +1,7 @@
 """What every backend's fault suite shares (test_faults.py for Checkmk, test_faults_opsview.py for Opsview,
-test_faults_openitcockpit.py for openITCOCKPIT): the scenario's shape, the play runner whose callback records the
-simulator's state after each task, the judging of each task by that state, the tally and its summary line.
+test_faults_openitcockpit.py for openITCOCKPIT, test_faults_sensu.py for Sensu): the scenario's shape, the play
+runner whose callback records the simulator's state after each task, the judging of each task by that state, the
+tally and its summary line.
 
 A suite names its play, its scenarios and, per task, what the task must have left on the server when it reports
 ok or changed (``Check``); :func:`judge` then applies the rules every suite keeps: faults were injected, no task
@@ -31,6 +32,7 @@ SUMMARIES = {
     "checkmk": FAULT_SUMMARY,
     "opsview": FAULT_SUMMARY.with_name("fault-suite-opsview.txt"),
     "openitcockpit": FAULT_SUMMARY.with_name("fault-suite-openitcockpit.txt"),
+    "sensu": FAULT_SUMMARY.with_name("fault-suite-sensu.txt"),
 }
 
 # What a task must have left on the server when it reports ok or changed: problems, given (entry, before, after).

@@ -1,7 +1,8 @@
 """The API secret never shows: every module at -vvvv, in check mode with diff and for real, on success and on
 failure; nowhere in stdout, stderr, return values or diffs (the registered results are printed too). For Opsview:
 neither the password nor a session token, the one a task is given or the one a module gets by logging in. For
-openITCOCKPIT: the API key, sent with every request."""
+openITCOCKPIT: the API key, sent with every request. For Sensu: the API's password, and a client's secret attribute
+(written to the server, never shown)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ansible_collections.lighthouse.monitoring.tests.integration.harness import 
     OPSVIEW_PASSWORD,
     OPSVIEW_USER,
     SECRET,
+    SENSU_PASSWORD,
     Simulator,
     run_playbook,
     write_play,
@@ -79,6 +81,24 @@ OITC_CALLS = {
         "host_name: secret1\n        comment: Secret test\n        end_time: +1h",
         "host_name: nosuch\n        comment: Secret test\n        end_time: +1h",
     ),
+}
+# Sensu: each module that talks to the API as given, and refused: by the library after it read (a new client needs an
+# address), before anything is sent (a client and a subscription at once), or by the server (an unknown check).
+SENSU_CLIENT_SECRET = "it-sensu-client-secret-0f7d3a"
+SENSU_SECRET_ATTRIBUTES = (
+    "\n        secret_attributes:"
+    "\n          password: \"{{ lookup('ansible.builtin.env', 'SECRETS_TEST_CLIENT_SECRET') }}\""
+)
+SENSU_CALLS = {
+    "sensu_client": (
+        "name: secret1\n        address: 192.0.2.5" + SENSU_SECRET_ATTRIBUTES,
+        "name: secret2" + SENSU_SECRET_ATTRIBUTES,
+    ),
+    "sensu_silence": (
+        "client: secret1\n        reason: Secret test\n        expire: 3600",
+        "client: secret1\n        subscription: linux",
+    ),
+    "sensu_check_request": ("check: check_secret", "check: nosuch"),
 }
 GIVEN_TOKEN = "\n        token: \"{{ lookup('ansible.builtin.env', 'SECRETS_TEST_TOKEN') }}\""
 SESSION_TOKEN = re.compile(r"(?<![0-9a-f])[0-9a-f]{40}(?![0-9a-f])")  # as Opsview (and the simulator) make them
@@ -165,4 +185,33 @@ def test_the_openitcockpit_api_key_never_shows(openitcockpit_simulator, tmp_path
     assert sum(requests.values()) > len(OITC_CALLS), requests  # the key was sent
     leaks = result.output.count(OITC_API_KEY)
     assert leaks == 0, f"the API key shows {leaks} times in what Ansible printed at -vvvv"
+    assert "Callback dispatch" not in result.output
+
+
+@pytest.mark.parametrize("check_mode", [True, False], ids=["check-diff", "apply"])
+def test_the_sensu_secrets_never_show(sensu_simulator, tmp_path, check_mode):
+    sensu_simulator.control("reset", method="POST")
+    conf_dir = tmp_path / "conf.d"
+    conf_dir.mkdir()
+    check = {"command": "true", "subscribers": ["linux"], "interval": 60}
+    (conf_dir / "check_secret.json").write_text(json.dumps({"checks": {"check_secret": check}}), encoding="utf-8")
+    assert sensu_simulator.control("reload", method="POST", body={"conf_dir": str(conf_dir)})["ok"]
+    play = write_play(tmp_path / "play.yml", tasks=play_for(check_mode, SENSU_CALLS, token=False))
+    env = {**sensu_simulator.env, "SECRETS_TEST_CLIENT_SECRET": SENSU_CLIENT_SECRET}
+    result = run_playbook(play, env, "-vvvv", *([] if check_mode else ["--diff"]))
+    assert result.rc == 0, result.output[-6000:]
+    assert result.output.count("...ignoring") >= len(SENSU_CALLS), result.output[-6000:]  # the failures happened
+    masked = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
+    secret_attributes = re.compile(r'"secret_attributes": \{\s*"password": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"')
+    assert f'"password": "{masked}"' in result.output and secret_attributes.search(result.output)  # there, masked
+    requests = sensu_simulator.control("request_counts")
+    assert sum(requests.values()) > len(SENSU_CALLS), requests  # the password was sent
+    if not check_mode:  # the secret was written, as given
+        clients = {client["name"]: client for client in sensu_simulator.control("state")["clients"]}
+        assert clients["secret1"]["password"] == SENSU_CLIENT_SECRET, clients
+    leaks = {
+        "the password": result.output.count(SENSU_PASSWORD),
+        "the client's secret attribute": result.output.count(SENSU_CLIENT_SECRET),
+    }
+    assert leaks == dict.fromkeys(leaks, 0), f"shown in what Ansible printed at -vvvv: {leaks}"
     assert "Callback dispatch" not in result.output

@@ -47,6 +47,9 @@ _REASONS = {
     405: "Method Not Allowed",
     412: "Precondition Failed",
     500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 _STATUS_HINTS = {
     401: "check username and password (the API's api.user and api.password)",

@@ -31,6 +31,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu._clie
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model
 
 AGGREGATE = re.compile(r"\A[\w.:|-]+\Z", re.ASCII)
+SOURCE = re.compile(r"\A[\w.-]*(:{3}[\w|.-]+:{3}[\w.-]*|[\w.-]+)\Z", re.ASCII)
 
 # The options of sensu_check that are attributes of the definition, by name.
 OPTIONS = (
@@ -92,10 +93,15 @@ def validate_definition(name: str, definition: Mapping[str, Any]) -> None:
     if any(key in definition for key in flapping) and not all(_is_int(definition.get(key)) for key in flapping):
         problems.append("low_flap_threshold and high_flap_threshold go together, each a whole number (percent)")
     aggregates = definition.get("aggregates")
-    if aggregates is not None and not (_strings(aggregates) and all(AGGREGATE.match(a) for a in aggregates)):
+    if aggregates not in (None, False) and not (_strings(aggregates) and all(AGGREGATE.match(a) for a in aggregates)):
         problems.append("aggregates must be a list of names (letters, digits, '_', '.', ':', '|', '-')")
+    source = definition.get("source")
+    if source is not None and isinstance(source, str) and not SOURCE.match(source):
+        problems.append("source must be a client name (letters, digits, '_', '.', '-', or :::tokens:::)")
+    # Ruby's truth: only nil and false are unset ("" and 0 are set, and checked).
     aggregate = definition.get("aggregate")
-    if aggregate and not (aggregate is True or (isinstance(aggregate, str) and AGGREGATE.match(aggregate))):
+    unset = aggregate is None or aggregate is False
+    if not unset and not (aggregate is True or (isinstance(aggregate, str) and AGGREGATE.match(aggregate))):
         problems.append("aggregate must be true or a name (letters, digits, '_', '.', ':', '|', '-')")
     if problems:
         raise ValidationError(f"Invalid Sensu check {name!r}: {'; '.join(problems)}")

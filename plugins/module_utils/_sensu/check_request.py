@@ -12,7 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import NotFoundError, ValidationError
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
+    MonitoringError,
+    NotFoundError,
+    ValidationError,
+    reread_settles,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu._client import (
     SUBSCRIPTION,
     SensuApi,
@@ -61,5 +66,13 @@ def request_check(
         answer = api.request("POST", "/request", body=request, action=f"request Sensu check {check!r}", ok=(202, 200))
     except NotFoundError:
         raise unknown_check(check) from None
+    except MonitoringError as exc:
+        # Sensu's own 500 ("not connected to ...") did nothing; a lost answer may hide a request carried out.
+        if not reread_settles(exc) or exc.details.get("status") == 500:
+            raise
+        # A request is not sent again blindly: its subscribers would run the check twice.
+        raise type(exc)(
+            f"{exc} (the request may have reached Sensu all the same; it is not sent again)", **exc.details
+        ) from None
     issued = answer.get("issued") if isinstance(answer, dict) else None
     return Outcome(True, None, {**request, "issued": issued})

@@ -87,8 +87,9 @@ def delete_client(st: State, call: Call, name: str) -> Reply:
     """202 at once: the client's events are resolved (results with status 0 and `force_resolve`), and the server
     removes the client `delete_delay` seconds later (the source checks at once and then every second, at most five
     times, whether the events are gone) with its events, results and history. `invalidate` (any value) makes the
-    client's signature "invalidated" until then, so that its keepalives and results are refused; with
-    `invalidate_expire` (seconds) the signature stays that long after the removal."""
+    client's signature "invalidated" until then, so that its keepalives are refused (its results only once it has
+    left the registry: retrieve_client checks a result against the stored client's own `signature` while it is
+    there); with `invalidate_expire` (seconds) the signature stays that long after the removal."""
     client_key = f"client:{name}"
     if st.redis.get(client_key) is None:
         return Reply(404)

@@ -309,7 +309,7 @@ def test_server_url_is_required(fake):
         (500, {"error": "not connected to redis"}, ApiError, "500 not connected to redis"),
         (500, {"error": "not connected to transport"}, ApiError, "500 not connected to transport"),
         (500, None, ApiError, "500 Internal Server Error"),
-        (503, "<html>\n<body>Service Unavailable</body>\n</html>", ApiError, "503 HTTP 503"),
+        (503, "<html>\n<body>Service Unavailable</body>\n</html>", ApiError, "503 Service Unavailable"),
     ],
 )
 def test_errors_are_one_line_naming_the_action(fake, status, body, kind, message):

@@ -99,6 +99,17 @@ def test_a_server_error_is_not_repeated(api, fake):
     assert len(fake.calls) == 1
 
 
+def test_a_lost_answer_is_not_repeated_and_says_the_request_may_have_reached_sensu(api, fake):
+    fake.on("POST", "/request", answer(502))
+    with pytest.raises(ApiError) as error:
+        request_check(api, "check_ping", check_mode=False)
+    assert str(error.value) == (
+        "Failed to request Sensu check 'check_ping': 502 Bad Gateway (the request may have reached Sensu all the "
+        "same; it is not sent again)"
+    )
+    assert len(fake.calls) == 1 and error.value.status == 502
+
+
 @pytest.mark.parametrize("check_mode", [False, True])
 @pytest.mark.parametrize(
     "check, subscribers, message",
