@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from checkmk_contract import Clock  # importing it puts the work tree on sys.path
 from conftest import shared_dir
+from documents import json_objects, section, with_keys
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 
@@ -440,34 +441,18 @@ class Time:
 @cache
 def contract_section(title: str = "## 2. openITCOCKPIT") -> str:
     """A section of the contract: from its heading to the next heading of its level or above."""
-    text = (shared_dir() / CONTRACT).read_text(encoding="utf-8")
-    start = text.index(title)
-    body = text.index("\n", start)
-    level = len(title.split(" ", 1)[0])
-    end = re.compile(rf"^#{{1,{level}}} ", re.MULTILINE).search(text, body)
-    return text[start : end.start() if end else len(text)]
+    return section((shared_dir() / CONTRACT).read_text(encoding="utf-8"), title)
 
 
 @cache
 def contract_examples(title: str = "## 2. openITCOCKPIT") -> tuple[Any, ...]:
-    """Every JSON object written out in a section of the contract (those with `...` placeholders do not parse)."""
-    section = contract_section(title)
-    decoder = json.JSONDecoder()
-    found = []
-    for match in re.finditer(r"\{\s*\"", section):
-        try:
-            value, _end = decoder.raw_decode(section, match.start())
-        except ValueError:
-            continue
-        found.append(value)
-    return tuple(found)
+    """Every JSON object written out in a section of the contract."""
+    return json_objects(contract_section(title))
 
 
 def example(*keys: str, title: str = "## 2. openITCOCKPIT") -> Any:
     """The first example of the section with exactly these top-level keys."""
-    matches = [value for value in contract_examples(title) if isinstance(value, dict) and set(value) == set(keys)]
-    assert matches, f"the contract has no example with the keys {keys} in {title!r}"
-    return matches[0]
+    return with_keys(contract_examples(title), keys, title)
 
 
 def keys_named(fragment: str) -> list[str]:

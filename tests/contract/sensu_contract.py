@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 
 from checkmk_contract import REPO_ROOT  # importing it puts the work tree on sys.path
 from conftest import shared_dir
+from documents import json_objects, with_keys
+from documents import section as document_section
 from werkzeug.test import TestResponse
 
 from tests.simulators.sensu import SimulatorConfig
@@ -98,20 +100,12 @@ def cors(answer: TestResponse) -> dict[str, str]:
 
 def readme_section(title: str) -> str:
     """A section of the simulator's README, from its heading to the next heading of its level or above."""
-    return _section(README.read_text(encoding="utf-8"), title)
+    return document_section(README.read_text(encoding="utf-8"), title)
 
 
 def known_differences() -> str:
     """The README's "Known differences", one line per bullet (wrapped lines joined)."""
     return re.sub(r"\n {2,}", " ", readme_section("## Known differences"))
-
-
-def _section(text: str, title: str) -> str:
-    start = text.index(title)
-    body = text.index("\n", start)
-    level = len(title.split(" ", 1)[0])
-    end = re.compile(rf"^#{{1,{level}}} ", re.MULTILINE).search(text, body)
-    return text[start : end.start() if end else len(text)]
 
 
 # --- The seed ----------------------------------------------------------------------------------------------------
@@ -165,7 +159,7 @@ def seed_sections() -> dict[str, str]:
     found = {}
     for match in re.finditer(r"^### (.+)$", text, re.MULTILINE):
         title = re.sub(r"\s*\{#[^}]*\}", "", match.group(1)).replace("`", "").strip()
-        found[title] = _section(text, match.group(0))
+        found[title] = document_section(text, match.group(0))
     return found
 
 
@@ -269,7 +263,7 @@ def seed_checks() -> dict[str, dict[str, Any]]:
 @cache
 def contract_section(title: str = "## 3. Sensu") -> str:
     """A section of the contract: from its heading to the next heading of its level or above."""
-    return _section((shared_dir() / CONTRACT).read_text(encoding="utf-8"), title)
+    return document_section((shared_dir() / CONTRACT).read_text(encoding="utf-8"), title)
 
 
 def contract_text(title: str = "## 3. Sensu") -> str:
@@ -280,20 +274,9 @@ def contract_text(title: str = "## 3. Sensu") -> str:
 @cache
 def contract_examples(title: str = "## 3. Sensu") -> tuple[Any, ...]:
     """Every JSON object written out in a section of the contract (those with `...` or `{..}` do not parse)."""
-    section = contract_section(title)
-    decoder = json.JSONDecoder()
-    found = []
-    for match in re.finditer(r"\{\s*\"", section):
-        try:
-            value, _end = decoder.raw_decode(section, match.start())
-        except ValueError:
-            continue
-        found.append(value)
-    return tuple(found)
+    return json_objects(contract_section(title))
 
 
 def example(*keys: str, title: str = "## 3. Sensu") -> Any:
     """The first example of the section with exactly these top-level keys."""
-    matches = [value for value in contract_examples(title) if isinstance(value, dict) and set(value) == set(keys)]
-    assert matches, f"the contract has no example with the keys {keys} in {title!r}"
-    return matches[0]
+    return with_keys(contract_examples(title), keys, title)

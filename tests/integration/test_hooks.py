@@ -250,10 +250,15 @@ def test_settings_file_that_others_can_write_is_not_read(hooks, simulator):
     assert not hooks.log_file.exists()
 
 
-def test_monitoring_down_is_logged_and_the_hook_still_exits_0(hooks, simulator):
-    with socket.socket() as probe:  # a loopback port nobody listens on
+def closed_url() -> str:
+    """The URL of a loopback port nobody listens on."""
+    with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+def test_monitoring_down_is_logged_and_the_hook_still_exits_0(hooks, simulator):
+    closed = closed_url()
     hooks.settings(CHECKMK_SERVER_URL=closed, CHECKMK_TIMEOUT="2")
     for script, args, xml in ((PROXMOX, [VMID, "post-start"], None), (LIBVIRT, [LIBVIRT_VM, "deleted"], None)):
         done = hooks.run(script, *args, xml=xml)
@@ -432,20 +437,6 @@ def test_libvirt_hook_with_opsview_in_background(opsview_hooks, opsview_simulato
     hooks.assert_no_leak()
 
 
-def test_opsview_down_is_logged_and_the_hook_still_exits_0(opsview_hooks, opsview_simulator):
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    opsview_hooks.settings(OPSVIEW_URL=closed, OPSVIEW_TIMEOUT="2")
-    done = opsview_hooks.run(PROXMOX, VMID, "post-start")
-    assert done.returncode == 0 and done.stdout == ""
-    log = opsview_hooks.log()
-    assert f"proxmox {VMID} ({PROXMOX_VM}): started: the playbook failed" in log
-    assert f"cannot connect to {closed}" in log
-    assert opsview_simulator.control("state")["requests"] == []
-    opsview_hooks.assert_no_leak()
-
-
 # --- openITCOCKPIT: LIGHTHOUSE_BACKEND=openitcockpit, the connection from OITC_* -----------------------------------
 # The simulator has the host template "Linux server" and the satellite branch-satellite (harness.OPENITCOCKPIT).
 
@@ -557,20 +548,6 @@ def test_libvirt_hook_with_openitcockpit_in_background(oitc_hooks, openitcockpit
     hooks.assert_no_leak()
 
 
-def test_openitcockpit_down_is_logged_and_the_hook_still_exits_0(oitc_hooks, openitcockpit_simulator):
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    oitc_hooks.settings(OITC_URL=closed, OITC_TIMEOUT="2")
-    done = oitc_hooks.run(PROXMOX, VMID, "post-start")
-    assert done.returncode == 0 and done.stdout == ""
-    log = oitc_hooks.log()
-    assert f"proxmox {VMID} ({PROXMOX_VM}): started: the playbook failed" in log
-    assert f"cannot connect to {closed}" in log
-    assert openitcockpit_simulator.control("request_counts") == {}
-    oitc_hooks.assert_no_leak()
-
-
 # --- Sensu classic: LIGHTHOUSE_BACKEND=sensu, the connection from SENSU_* ------------------------------------------
 # The simulator starts without checks: the fixture gives it a configuration directory with check_ping.
 
@@ -668,20 +645,6 @@ def test_libvirt_hook_with_sensu_in_background(sensu_hooks, sensu_simulator):
     hooks.assert_no_leak()
 
 
-def test_sensu_down_is_logged_and_the_hook_still_exits_0(sensu_hooks, sensu_simulator):
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        closed = f"http://127.0.0.1:{probe.getsockname()[1]}"
-    sensu_hooks.settings(SENSU_API_URL=closed, SENSU_TIMEOUT="2")
-    done = sensu_hooks.run(PROXMOX, VMID, "post-start")
-    assert done.returncode == 0 and done.stdout == ""
-    log = sensu_hooks.log()
-    assert f"proxmox {VMID} ({PROXMOX_VM}): started: the playbook failed" in log
-    assert f"cannot connect to {closed}" in log
-    assert sensu_simulator.control("request_counts") == {}
-    sensu_hooks.assert_no_leak()
-
-
 def test_the_sensu_password_is_masked_in_the_log(sensu_hooks, sensu_simulator):
     """A log line that would hold the password shows ******** instead (here: a guest named like it)."""
     password = sensu_hooks.secret
@@ -690,3 +653,26 @@ def test_the_sensu_password_is_masked_in_the_log(sensu_hooks, sensu_simulator):
     assert "libvirt ********: unknown event 'rebooted'" in sensu_hooks.log(), sensu_hooks.log()
     assert sensu_simulator.control("request_counts") == {}
     sensu_hooks.assert_no_leak()
+
+
+# --- Every other backend down: the hooks fixture, the simulator fixture, the URL and timeout variables -------------
+DOWN = {
+    "opsview": ("opsview_hooks", "opsview_simulator", "OPSVIEW_URL", "OPSVIEW_TIMEOUT"),
+    "openitcockpit": ("oitc_hooks", "openitcockpit_simulator", "OITC_URL", "OITC_TIMEOUT"),
+    "sensu": ("sensu_hooks", "sensu_simulator", "SENSU_API_URL", "SENSU_TIMEOUT"),
+}
+
+
+@pytest.mark.parametrize("backend", sorted(DOWN))
+def test_a_backend_down_is_logged_and_the_hook_still_exits_0(backend, request):
+    hooks_fixture, simulator_fixture, url, timeout = DOWN[backend]
+    hooks, sim = request.getfixturevalue(hooks_fixture), request.getfixturevalue(simulator_fixture)
+    closed = closed_url()
+    hooks.settings(**{url: closed, timeout: "2"})
+    done = hooks.run(PROXMOX, VMID, "post-start")
+    assert done.returncode == 0 and done.stdout == ""
+    log = hooks.log()
+    assert f"proxmox {VMID} ({PROXMOX_VM}): started: the playbook failed" in log
+    assert f"cannot connect to {closed}" in log
+    assert sim.control("state")["requests"] == []
+    hooks.assert_no_leak()
