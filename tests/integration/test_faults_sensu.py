@@ -142,13 +142,16 @@ WAIT = "Wait until the Sensu API answers again"
 # --- The failures scenarios allow ------------------------------------------------------------------------------------
 
 REQUEST_LOST = {
-    rf"^{REQUEST_TASK}: Failed to request Sensu check 'check_ping': (50[234] HTTP 50[234]|.*did not answer within 2 "
-    r"seconds|cannot connect to )": "a check request is an action: one whose answer was lost (a proxy's 5xx, a "
-    "dropped connection, a timeout) may have been carried out, so it is never sent again blindly; its task fails"
+    rf"^{REQUEST_TASK}: Failed to request Sensu check 'check_ping': (50[234] (Bad Gateway|Service Unavailable|Gateway "
+    r"Timeout)|.*did not answer within 2 seconds|cannot connect to ).* \(the request may have reached Sensu all the "
+    r"same; it is not sent again\)$": "a check request is an action: one whose answer was lost (a proxy's 5xx, a "
+    "dropped connection, a timeout) may have been carried out, so it is never sent again blindly; its task fails "
+    "and says so"
 }
 REQUEST_REFUSED = {
-    rf"^{REQUEST_TASK}: Failed to request Sensu check 'check_ping': 50[0234] HTTP 50[0234]": "a check request that "
-    "meets a 5xx is not sent again (the server may have published it before the error): its task fails"
+    rf"^{REQUEST_TASK}: Failed to request Sensu check 'check_ping': 50[234] (Bad Gateway|Service Unavailable|Gateway "
+    r"Timeout) \(the request may have reached Sensu": "a check request that meets a proxy's 5xx is not sent again "
+    "(the server may have published it before the error): its task fails and says so"
 }
 FAILS_SLOWLY = {
     r"did not answer within 2 seconds": "a request answered after 2.5 s, beyond the play's 2-second timeout, that "
@@ -268,7 +271,7 @@ SCENARIOS: dict[str, Scenario] = {
         [{**READ_HELD, "path": "^/clients/web01$"}],
         actions={0: "rack after the read"},
         bug="Sensu 1.x has no conditional write: a client attribute that a colleague adds between the module's read "
-        "and its write is overwritten (a known limitation, not documented)",
+        "and its write is overwritten (a known limitation, written in the README's Reliability section)",
     ),
 }
 

@@ -412,31 +412,6 @@ def test_proxmox_hookscript_with_opsview(opsview_hooks, opsview_simulator):
     hooks.assert_no_leak()
 
 
-def test_libvirt_hook_with_opsview_in_background(opsview_hooks, opsview_simulator):
-    """Detached runs get the OPSVIEW_* connection too."""
-    hooks, sim = opsview_hooks, opsview_simulator
-    hooks.settings(LIGHTHOUSE_BACKGROUND="1")
-    xml = domain_xml(LIBVIRT_VM)
-
-    begin = time.monotonic()
-    done = hooks.run(LIBVIRT, LIBVIRT_VM, "started", "begin", "-", xml=xml)
-    assert done.returncode == 0 and done.stdout == "" and time.monotonic() - begin < 1
-    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "started"), 120)
-    assert f"libvirt {LIBVIRT_VM}: started: done" in hooks.log(), hooks.log()
-    assert_in_opsview(sim.control("state"), LIBVIRT_VM)
-
-    done = hooks.run(LIBVIRT, LIBVIRT_VM, "release", "end", "shutdown", xml=xml)
-    assert done.returncode == 0 and done.stdout == ""
-    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "stopped"), 120)
-    assert opsview_downtimes(sim.control("state"), LIBVIRT_VM) == {f"Host '{LIBVIRT_VM}': {MAINTENANCE}"}, hooks.log()
-
-    deleted = hooks.run(LIBVIRT, LIBVIRT_VM, "deleted")  # by hand, in the foreground
-    assert deleted.returncode == 0 and deleted.stdout == "", hooks.log()
-    state = sim.control("state")
-    assert opsview_host(state, LIBVIRT_VM) is None and state["downtimes"] == []
-    hooks.assert_no_leak()
-
-
 # --- openITCOCKPIT: LIGHTHOUSE_BACKEND=openitcockpit, the connection from OITC_* -----------------------------------
 # The simulator has the host template "Linux server" and the satellite branch-satellite (harness.OPENITCOCKPIT).
 
@@ -524,30 +499,6 @@ def test_proxmox_hookscript_with_openitcockpit(oitc_hooks, openitcockpit_simulat
     hooks.assert_no_leak()
 
 
-def test_libvirt_hook_with_openitcockpit_in_background(oitc_hooks, openitcockpit_simulator):
-    """Detached runs get the OITC_* connection too."""
-    hooks, sim = oitc_hooks, openitcockpit_simulator
-    hooks.settings(LIGHTHOUSE_BACKGROUND="1")
-    xml = domain_xml(LIBVIRT_VM)
-
-    begin = time.monotonic()
-    done = hooks.run(LIBVIRT, LIBVIRT_VM, "started", "begin", "-", xml=xml)
-    assert done.returncode == 0 and done.stdout == "" and time.monotonic() - begin < 1
-    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "started"), 120)
-    assert f"libvirt {LIBVIRT_VM}: started: done" in hooks.log(), hooks.log()
-    assert_in_openitcockpit(sim, LIBVIRT_VM)
-
-    done = hooks.run(LIBVIRT, LIBVIRT_VM, "release", "end", "shutdown", xml=xml)
-    assert done.returncode == 0 and done.stdout == ""
-    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "stopped"), 120)
-    assert oitc_downtimes(sim, LIBVIRT_VM)[0] == {MAINTENANCE}, hooks.log()
-
-    deleted = hooks.run(LIBVIRT, LIBVIRT_VM, "deleted")  # by hand, in the foreground
-    assert deleted.returncode == 0 and deleted.stdout == "", hooks.log()
-    assert oitc_host(sim, LIBVIRT_VM) is None and oitc_downtimes(sim, LIBVIRT_VM) == (set(), 0)
-    hooks.assert_no_leak()
-
-
 # --- Sensu classic: LIGHTHOUSE_BACKEND=sensu, the connection from SENSU_* ------------------------------------------
 # The simulator starts without checks: the fixture gives it a configuration directory with check_ping.
 
@@ -620,31 +571,6 @@ def test_proxmox_hookscript_with_sensu(sensu_hooks, sensu_simulator):
     hooks.assert_no_leak()
 
 
-def test_libvirt_hook_with_sensu_in_background(sensu_hooks, sensu_simulator):
-    """Detached runs get the SENSU_* connection too."""
-    hooks, sim = sensu_hooks, sensu_simulator
-    hooks.settings(LIGHTHOUSE_BACKGROUND="1")
-    xml = domain_xml(LIBVIRT_VM)
-
-    begin = time.monotonic()
-    done = hooks.run(LIBVIRT, LIBVIRT_VM, "started", "begin", "-", xml=xml)
-    assert done.returncode == 0 and done.stdout == "" and time.monotonic() - begin < 1
-    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "started"), 120)
-    assert f"libvirt {LIBVIRT_VM}: started: done" in hooks.log(), hooks.log()
-    assert_in_sensu(sim.control("state"), LIBVIRT_VM)
-
-    done = hooks.run(LIBVIRT, LIBVIRT_VM, "release", "end", "shutdown", xml=xml)
-    assert done.returncode == 0 and done.stdout == ""
-    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "stopped"), 120)
-    assert sensu_silences(sim.control("state"), LIBVIRT_VM) == {f"client:{LIBVIRT_VM}:*": MAINTENANCE}, hooks.log()
-
-    deleted = hooks.run(LIBVIRT, LIBVIRT_VM, "deleted")  # by hand, in the foreground
-    assert deleted.returncode == 0 and deleted.stdout == "", hooks.log()
-    state = sim.control("state")
-    assert sensu_client(state, LIBVIRT_VM) is None and state["silenced"] == []
-    hooks.assert_no_leak()
-
-
 def test_the_sensu_password_is_masked_in_the_log(sensu_hooks, sensu_simulator):
     """A log line that would hold the password shows ******** instead (here: a guest named like it)."""
     password = sensu_hooks.secret
@@ -675,4 +601,27 @@ def test_a_backend_down_is_logged_and_the_hook_still_exits_0(backend, request):
     assert f"proxmox {VMID} ({PROXMOX_VM}): started: the playbook failed" in log
     assert f"cannot connect to {closed}" in log
     assert sim.control("state")["requests"] == []
+    hooks.assert_no_leak()
+
+
+# --- Every other backend, detached: the hooks fixture, the simulator fixture, what a registered VM looks like -----
+BACKGROUND = {
+    "opsview": ("opsview_hooks", "opsview_simulator", lambda sim, name: assert_in_opsview(sim.control("state"), name)),
+    "openitcockpit": ("oitc_hooks", "openitcockpit_simulator", assert_in_openitcockpit),
+    "sensu": ("sensu_hooks", "sensu_simulator", lambda sim, name: assert_in_sensu(sim.control("state"), name)),
+}
+
+
+@pytest.mark.parametrize("backend", sorted(BACKGROUND))
+def test_libvirt_hook_in_background_gets_the_backends_connection(backend, request):
+    """Detached runs get the backend's connection variables too (the other events are the Proxmox tests')."""
+    hooks_fixture, simulator_fixture, registered = BACKGROUND[backend]
+    hooks, sim = request.getfixturevalue(hooks_fixture), request.getfixturevalue(simulator_fixture)
+    hooks.settings(LIGHTHOUSE_BACKGROUND="1")
+    begin = time.monotonic()
+    done = hooks.run(LIBVIRT, LIBVIRT_VM, "started", "begin", "-", xml=domain_xml(LIBVIRT_VM))
+    assert done.returncode == 0 and done.stdout == "" and time.monotonic() - begin < 1
+    wait_for(lambda: run_ended(hooks, f"libvirt {LIBVIRT_VM}", "started"), 120)
+    assert f"libvirt {LIBVIRT_VM}: started: done" in hooks.log(), hooks.log()
+    registered(sim, LIBVIRT_VM)
     hooks.assert_no_leak()
