@@ -20,8 +20,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import redirect_stdout
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from unittest import mock
@@ -29,7 +28,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.testing import patch_module_args
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
@@ -47,6 +45,10 @@ from ansible_collections.lighthouse.monitoring.plugins.modules import (
 from ansible_collections.lighthouse.monitoring.tests.simulators.openitcockpit import tree
 from ansible_collections.lighthouse.monitoring.tests.simulators.openitcockpit.config import SimulatorConfig
 from ansible_collections.lighthouse.monitoring.tests.simulators.openitcockpit.testing import ApiClient
+from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.module_runs import (
+    argument_validator,
+    recording_errors,
+)
 from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.test_hostile_input import (
     PROPERTY,
     examples,
@@ -258,22 +260,7 @@ def active_downtimes() -> dict[tuple[str, str | None, str], int]:
 # --- The modules, as Ansible runs them ----------------------------------------------------------------------------
 
 
-class _Captured(Exception):
-    def __init__(self, argument_spec: dict, kwargs: dict) -> None:
-        super().__init__("captured")
-        self.argument_spec, self.kwargs = argument_spec, kwargs
-
-
-def _validator(module: Any) -> ArgumentSpecValidator:
-    def new_module(argument_spec: dict, **kwargs: Any) -> None:
-        raise _Captured(argument_spec, kwargs)
-
-    with mock.patch.object(module, "new_module", new_module), pytest.raises(_Captured) as captured:
-        module.main()
-    return ArgumentSpecValidator(captured.value.argument_spec, **captured.value.kwargs)
-
-
-VALIDATORS = {module: _validator(module) for module in MODULES}
+VALIDATORS = {module: argument_validator(module) for module in MODULES}
 
 
 def accepted(module: Any, args: dict[str, Any]) -> dict[str, Any]:
@@ -282,23 +269,6 @@ def accepted(module: Any, args: dict[str, Any]) -> dict[str, Any]:
     assume(surrogate_free(args))  # AnsibleModule fails on a lone surrogate before main() runs
     assume(not VALIDATORS[module].validate({**CONNECTION, **args}).error_messages)
     return args
-
-
-@contextmanager
-def _recording(module: Any, caught: list) -> Iterator[None]:
-    real = module.api_errors
-
-    @contextmanager
-    def api_errors(ansible_module: Any) -> Iterator[None]:
-        with real(ansible_module):
-            try:
-                yield
-            except MonitoringError as exc:
-                caught.append(exc)
-                raise
-
-    with mock.patch.object(module, "api_errors", api_errors):
-        yield
 
 
 def run(module: Any, args: dict, *, check: bool) -> tuple[dict, MonitoringError | None]:
@@ -311,7 +281,7 @@ def run(module: Any, args: dict, *, check: bool) -> tuple[dict, MonitoringError 
     key = str(args["api_key"])
     with (
         mock.patch.object(_client, "RequestsTransport", lambda tls: Wire(key)),
-        _recording(module, caught),
+        recording_errors(module, caught),
         patch_module_args({**args, "_ansible_check_mode": check, "_ansible_diff": True}),
         redirect_stdout(out),
         pytest.raises(SystemExit) as exit_info,

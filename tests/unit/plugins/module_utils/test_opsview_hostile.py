@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import redirect_stdout
 from typing import Any
 from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.testing import patch_module_args
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
@@ -42,6 +40,10 @@ from ansible_collections.lighthouse.monitoring.plugins.modules import (
 )
 from ansible_collections.lighthouse.monitoring.tests.simulators.opsview.config import SimulatorConfig
 from ansible_collections.lighthouse.monitoring.tests.simulators.opsview.testing import ApiClient
+from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.module_runs import (
+    argument_validator,
+    recording_errors,
+)
 from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.test_hostile_input import (
     PROPERTY,
     examples,
@@ -124,22 +126,7 @@ def host_downtimes() -> dict[tuple[str, str], int]:
 # --- The modules, as Ansible runs them ----------------------------------------------------------------------------
 
 
-class _Captured(Exception):
-    def __init__(self, argument_spec: dict, kwargs: dict) -> None:
-        super().__init__("captured")
-        self.argument_spec, self.kwargs = argument_spec, kwargs
-
-
-def _validator(module: Any) -> ArgumentSpecValidator:
-    def new_module(argument_spec: dict, **kwargs: Any) -> None:
-        raise _Captured(argument_spec, kwargs)
-
-    with mock.patch.object(module, "new_module", new_module), pytest.raises(_Captured) as captured:
-        module.main()
-    return ArgumentSpecValidator(captured.value.argument_spec, **captured.value.kwargs)
-
-
-VALIDATORS = {module: _validator(module) for module in MODULES}
+VALIDATORS = {module: argument_validator(module) for module in MODULES}
 
 
 def accepted(module: Any, args: dict[str, Any]) -> dict[str, Any]:
@@ -150,23 +137,6 @@ def accepted(module: Any, args: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
-@contextmanager
-def _recording(module: Any, caught: list) -> Iterator[None]:
-    real = module.api_errors
-
-    @contextmanager
-    def api_errors(ansible_module: Any) -> Iterator[None]:
-        with real(ansible_module):
-            try:
-                yield
-            except MonitoringError as exc:
-                caught.append(exc)
-                raise
-
-    with mock.patch.object(module, "api_errors", api_errors):
-        yield
-
-
 def run(module: Any, args: dict, *, check: bool) -> tuple[dict, MonitoringError | None]:
     """main() with ``args``: its result, and the library's error if it failed with one. Checks what every run must
     keep: one line when it fails, no password, nothing written when refused, no write sent in check mode."""
@@ -175,7 +145,7 @@ def run(module: Any, args: dict, *, check: bool) -> tuple[dict, MonitoringError 
     before = footprint()
     with (
         mock.patch.object(_client, "RequestsTransport", lambda tls: Wire()),
-        _recording(module, caught),
+        recording_errors(module, caught),
         patch_module_args({**CONNECTION, **args, "_ansible_check_mode": check, "_ansible_diff": True}),
         redirect_stdout(out),
         pytest.raises(SystemExit) as exit_info,

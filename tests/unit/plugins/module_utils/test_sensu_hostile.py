@@ -35,8 +35,7 @@ import os
 import re
 import string
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager, redirect_stdout
+from contextlib import redirect_stdout
 from dataclasses import dataclass
 from typing import Any
 from unittest import mock
@@ -44,7 +43,6 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 import requests
-from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.testing import patch_module_args
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
@@ -73,6 +71,10 @@ from ansible_collections.lighthouse.monitoring.plugins.modules import (
     sensu_check_request,
     sensu_client,
     sensu_silence,
+)
+from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.module_runs import (
+    argument_validator,
+    recording_errors,
 )
 from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.test_hostile_input import (
     PROPERTY,
@@ -351,22 +353,7 @@ def answer(status: int, body: Any = None) -> Response:
 # --- The modules, as Ansible runs them -----------------------------------------------------------------------------
 
 
-class _Captured(Exception):
-    def __init__(self, argument_spec: dict, kwargs: dict) -> None:
-        super().__init__("captured")
-        self.argument_spec, self.kwargs = argument_spec, kwargs
-
-
-def _validator(module: Any) -> ArgumentSpecValidator:
-    def new_module(argument_spec: dict, **kwargs: Any) -> None:
-        raise _Captured(argument_spec, kwargs)
-
-    with mock.patch.object(module, "new_module", new_module), pytest.raises(_Captured) as captured:
-        module.main()
-    return ArgumentSpecValidator(captured.value.argument_spec, **captured.value.kwargs)
-
-
-VALIDATORS = {module: _validator(module) for module in API_MODULES}
+VALIDATORS = {module: argument_validator(module) for module in API_MODULES}
 
 
 class Module:
@@ -418,21 +405,10 @@ def run(module: Any, args: dict, server: Sensu, *, check: bool = False, secrets:
     assert accepted, "Ansible refuses these arguments"
     fake = Module(validated, check_mode=check)
     caught: list[MonitoringError] = []
-    real = module.api_errors
-
-    @contextmanager
-    def recording(ansible_module: Any) -> Iterator[None]:
-        with real(ansible_module):
-            try:
-                yield
-            except MonitoringError as exc:
-                caught.append(exc)
-                raise
-
     start = len(server.calls)
     with (
         mock.patch.object(module, "new_module", lambda spec, **kwargs: fake),
-        mock.patch.object(module, "api_errors", recording),
+        recording_errors(module, caught),
         mock.patch.object(_client, "RequestsTransport", lambda tls: server),
         pytest.raises(SystemExit),
     ):
