@@ -15,6 +15,14 @@ attributes:
   idempotent:
     description:
       - When run twice in a row outside check mode, with the same arguments, the second invocation indicates no change.
+notes:
+  - >-
+    Every module of this collection returns the key C(plan) - a list with one entry per object the task is about, the
+    same in check mode as when applied - each with C(backend) (C(checkmk), C(opsview), C(openitcockpit), C(sensu)),
+    C(type) (for example C(host), C(folder), C(downtime), C(activation)), C(name), C(action) (C(add), C(change),
+    C(remove), C(run) for an operation such as an activation, a reload or an export, or C(none)) and C(changes), the
+    values that differ by dotted path (for example C(attributes.alias)), each with C(before) and C(after). The callback
+    plugin P(lighthouse.monitoring.plan#callback) prints these entries as a plan at the end of a run.
 """
 
     ACTIONGROUP_CHECKMK = r"""

@@ -10,7 +10,7 @@ Check mode is implemented here and only here: in check mode no resource write me
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import MonitoringError, reread_settles
 
@@ -36,16 +36,39 @@ class Resource(Protocol):
     def delete(self, current: Model) -> None: ...
 
 
+class Subject(NamedTuple):
+    """What a plan entry is about: the backend (``checkmk``), the object type (``host``) and the object's name."""
+
+    backend: str
+    type: str
+    name: str
+
+
+# The actions of a plan entry: an object added, changed, removed or left as it was, or an operation run
+# (an activation, a reload, an export, a check request).
+ACTIONS = ("add", "change", "remove", "run", "none")
+
+
 @dataclass(frozen=True)
 class Outcome:
+    """What happened, or would happen in check mode. ``action`` and ``changes`` say it for the plan: set by
+    ``sync``; ``plan`` holds the entries of an outcome about several objects (bulk modules, downtimes)."""
+
     changed: bool
     before: Model | None
     after: Model | None
     extra: dict[str, Any] = field(default_factory=dict)
+    action: str | None = None
+    changes: Model | None = None
+    plan: tuple[Model, ...] = ()
 
-    def result(self, key: str, *, diff: bool) -> dict[str, Any]:
-        """The module result: ``changed``, the object under ``key``, and ``diff`` in diff mode."""
-        res: dict[str, Any] = {"changed": self.changed, key: self.after, **self.extra}
+    def result(self, key: str | None, *, diff: bool, subject: Subject | None = None) -> dict[str, Any]:
+        """The module result: ``changed``, the object under ``key``, ``plan`` and ``diff`` in diff mode.
+
+        ``plan`` lists what the task did (or would do) object by object, in one shape for every module (see
+        ``plan_entry``): the outcome's own entries, else one entry about ``subject``."""
+        res: dict[str, Any] = {"changed": self.changed, **({} if key is None else {key: self.after}), **self.extra}
+        res["plan"] = list(self.plan) if self.plan or subject is None else [self.entry(subject)]
         if diff:
             empty: dict = {}
             res["diff"] = {
@@ -53,6 +76,52 @@ class Outcome:
                 "after": empty if self.after is None else self.after,
             }
         return res
+
+    def entry(self, subject: Subject) -> Model:
+        """The plan entry of a single-object outcome."""
+        action = self.action or action_of(self.changed, self.before, self.after)
+        changes = self.changes if self.changes is not None else leaf_changes(self.before, self.after)
+        return plan_entry(subject, action, changes if action in ("add", "change", "run") else {})
+
+
+def action_of(changed: bool, before: Any, after: Any) -> str:
+    """The plan action of a change from ``before`` to ``after`` (``None``: the object does not exist)."""
+    if not changed:
+        return "none"
+    if before is None:
+        return "add"
+    return "remove" if after is None else "change"
+
+
+def plan_entry(subject: Subject, action: str, changes: Model | None = None) -> Model:
+    """One object of the plan, as every module returns it under ``plan``: ``backend``, ``type``, ``name``,
+    ``action`` (one of ``ACTIONS``) and ``changes``, the values that differ by dotted path, each as
+    ``{"before": ..., "after": ...}`` (``None`` where there is none); none for ``remove`` and ``none``."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown plan action {action!r}")
+    return {
+        "backend": subject.backend,
+        "type": subject.type,
+        "name": subject.name,
+        "action": action,
+        "changes": dict(changes or {}) if action not in ("remove", "none") else {},
+    }
+
+
+def leaf_changes(before: Any, after: Any, path: str = "") -> Model:
+    """The values that differ between ``before`` and ``after``, by dotted path: dicts are compared key by key
+    (a dict that appears or goes counts as ``None`` on the other side), anything else (lists too) whole."""
+    if _dict_or_none(before) and _dict_or_none(after) and (before is not None or after is not None):
+        old, new = before or {}, after or {}
+        changes: Model = {}
+        for key in [*old, *(k for k in new if k not in old)]:
+            changes.update(leaf_changes(old.get(key), new.get(key), _join(path, key)))
+        return changes
+    return {} if before == after else {path: {"before": before, "after": after}}
+
+
+def _dict_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, dict)
 
 
 def sync(resource: Resource, state: str, desired: Model, *, check_mode: bool, attempts: int = 3) -> Outcome:
@@ -72,8 +141,25 @@ def sync(resource: Resource, state: str, desired: Model, *, check_mode: bool, at
                 continue
             raise
         # After an uncertain earlier attempt, the object may already be as desired: that attempt changed it.
-        return Outcome(acted or (attempt > 1 and _changed_since(first, after, state)), first, after)
-    return Outcome(False, first, first)  # attempts < 1: nothing tried
+        changed = acted or (attempt > 1 and _changed_since(first, after, state))
+        return Outcome(
+            changed,
+            first,
+            after,
+            action=action_of(changed, first, None if state == "absent" else desired),
+            changes=_planned(resource, state, desired, first) if changed else {},
+        )
+    return Outcome(False, first, first, action="none", changes={})  # attempts < 1: nothing tried
+
+
+def _planned(resource: Resource, state: str, desired: Model, first: Model | None) -> Model:
+    """The plan's changes, from the first read: the same in check mode and when applied."""
+    if state == "absent":
+        return {}
+    if first is None:
+        return leaf_changes(None, desired)
+    exact, merged = resource.exact, getattr(resource, "merged", frozenset())
+    return leaf_changes(first, overlay(first, desired, exact=exact, merged=merged))
 
 
 def _apply(

@@ -11,9 +11,12 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
     Outcome,
+    Subject,
     changed_keys,
     differs,
+    leaf_changes,
     overlay,
+    plan_entry,
     sync,
 )
 
@@ -120,8 +123,77 @@ def test_changed_keys_sends_merged_values_of_changed_keys_only():
 
 def test_outcome_result_with_and_without_diff():
     outcome = Outcome(True, None, {"name": "a"}, {"created_folders": []})
-    assert outcome.result("host", diff=False) == {"changed": True, "host": {"name": "a"}, "created_folders": []}
+    assert outcome.result("host", diff=False) == {
+        "changed": True,
+        "host": {"name": "a"},
+        "created_folders": [],
+        "plan": [],
+    }
     assert outcome.result("host", diff=True)["diff"] == {"before": {}, "after": {"name": "a"}}
+
+
+HOST = Subject("checkmk", "host", "a")
+
+
+def test_plan_entry_of_a_hand_made_outcome_follows_before_and_after():
+    assert Outcome(True, None, {"name": "a"}).result("host", diff=False, subject=HOST)["plan"] == [
+        {
+            "backend": "checkmk",
+            "type": "host",
+            "name": "a",
+            "action": "add",
+            "changes": {"name": {"before": None, "after": "a"}},
+        }
+    ]
+    removed = Outcome(True, {"name": "a"}, None).entry(HOST)
+    assert (removed["action"], removed["changes"]) == ("remove", {})
+    assert Outcome(False, {"name": "a"}, {"name": "a"}).entry(HOST)["action"] == "none"
+    ran = Outcome(True, {"n": 3}, {"n": 0}, action="run").entry(HOST)
+    assert (ran["action"], ran["changes"]) == ("run", {"n": {"before": 3, "after": 0}})
+
+
+def test_an_outcome_about_several_objects_returns_its_own_entries():
+    entries = (plan_entry(HOST, "none"), plan_entry(Subject("checkmk", "host", "b"), "remove"))
+    assert Outcome(True, {}, {}, plan=entries).result("hosts", diff=False, subject=HOST)["plan"] == list(entries)
+    assert "hosts" not in Outcome(True, {}, {}, plan=entries).result(None, diff=False)
+
+
+def test_plan_entry_refuses_an_unknown_action_and_keeps_no_changes_for_remove_and_none():
+    with pytest.raises(ValueError, match="unknown plan action 'update'"):
+        plan_entry(HOST, "update")
+    assert plan_entry(HOST, "none", {"x": {"before": 1, "after": 2}})["changes"] == {}
+    assert plan_entry(HOST, "remove", {"x": {"before": 1, "after": None}})["changes"] == {}
+
+
+def test_leaf_changes_by_dotted_path():
+    before = {"attributes": {"alias": "A", "ip": "1", "labels": {"a": "b"}}, "tags": ["x"]}
+    after = {"attributes": {"alias": "B", "ip": "1", "new": {"deep": 1}}, "tags": ["x", "y"]}
+    assert leaf_changes(before, after) == {
+        "attributes.alias": {"before": "A", "after": "B"},
+        "attributes.labels.a": {"before": "b", "after": None},
+        "attributes.new.deep": {"before": None, "after": 1},
+        "tags": {"before": ["x"], "after": ["x", "y"]},
+    }
+    assert leaf_changes(None, {"a": {"b": 1}}) == {"a.b": {"before": None, "after": 1}}
+    assert leaf_changes({"a": "text"}, {"a": {"b": 1}}) == {"a": {"before": "text", "after": {"b": 1}}}
+    assert leaf_changes({"a": {}}, {"a": None}) == {}
+    assert leaf_changes(before, before) == {}
+
+
+@pytest.mark.parametrize("check_mode", [True, False])
+def test_sync_plans_the_same_in_check_mode_and_when_applied(check_mode):
+    resource = FakeResource({"name": "a", "attributes": {"alias": "A", "site": "s"}})
+    outcome = sync(resource, "present", {"attributes": {"alias": "B"}}, check_mode=check_mode)
+    assert outcome.entry(HOST)["action"] == "change"
+    assert outcome.changes == {"attributes.alias": {"before": "A", "after": "B"}}
+    assert sync(FakeResource(None), "present", {"name": "a"}, check_mode=check_mode).entry(HOST)["changes"] == {
+        "name": {"before": None, "after": "a"}
+    }
+    gone = sync(FakeResource({"name": "a"}), "absent", {}, check_mode=check_mode)
+    assert (gone.action, gone.changes) == ("remove", {})
+    same = sync(FakeResource({"name": "a"}), "present", {"name": "a"}, check_mode=check_mode)
+    assert (same.action, same.changes) == ("none", {})
+    assert sync(FakeResource(None), "absent", {}, check_mode=check_mode).action == "none"
 
 
 class FlakyResource(FakeResource):
