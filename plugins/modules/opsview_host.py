@@ -156,12 +156,35 @@ host:
     keywords: ["webfarm"]
     parents: []
     variables: {"DISK": [{"value": "/"}, {"value": "/var"}]}
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(opsview)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - C(type) is V(host) and C(name) the host's name.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: opsview
+      type: host
+      name: web01
+      action: change
+      changes:
+        ip:
+          before: 192.0.2.10
+          after: 192.0.2.11
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._args import connection_spec
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.host import HostResource, desired_host
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.host import (
+    HostResource,
+    desired_host,
+    subject,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import sync
 
 PURGES = {"purge_templates": "templates", "purge_keywords": "keywords", "purge_parents": "parents"}
@@ -196,7 +219,7 @@ def main() -> None:
             OpsviewClient.from_params(p), desired["name"], purge=frozenset(purge), declared=declared
         )
         outcome = sync(resource, p["state"], desired, check_mode=module.check_mode)
-    module.exit_json(**outcome.result("host", diff=module._diff))
+    module.exit_json(**outcome.result("host", diff=module._diff, subject=subject(desired["name"])))
 
 
 if __name__ == "__main__":

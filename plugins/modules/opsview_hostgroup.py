@@ -78,6 +78,30 @@ created:
   type: list
   elements: str
   sample: ["Opsview/Linux", "Opsview/Linux/Web"]
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(opsview)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - C(type) is V(hostgroup) and C(name) the group's path; with O(state=present), one V(add) entry for each group
+      created, the parents first (C(changes) has its C(path)), else one entry for the path's group.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: opsview
+      type: hostgroup
+      name: Opsview/Linux
+      action: add
+      changes:
+        path: {before: null, after: Opsview/Linux}
+    - backend: opsview
+      type: hostgroup
+      name: Opsview/Linux/Web
+      action: add
+      changes:
+        path: {before: null, after: Opsview/Linux/Web}
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module

@@ -149,6 +149,26 @@ hosts:
       type: list
       elements: str
   sample: {"created": ["web03"], "updated": ["web01"], "removed": [], "unchanged": ["web02"]}
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(opsview)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - One entry of C(type) V(host) per declared host, in the order of O(hosts).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: opsview
+      type: host
+      name: web03
+      action: add
+      changes:
+        name: {before: null, after: web03}
+        ip: {before: null, after: 192.0.2.13}
+        hostgroup: {before: null, after: Opsview/Linux/Web}
+    - {backend: opsview, type: host, name: web02, action: none, changes: {}}
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module
@@ -185,10 +205,7 @@ def main() -> None:
     with api_errors(module):
         inventory = Inventory.from_params(p)
         outcome = BulkHosts(OpsviewClient.from_params(p), inventory).apply(check_mode=module.check_mode)
-    result = {"changed": outcome.changed, **outcome.extra}
-    if module._diff:
-        result["diff"] = {"before": outcome.before or {}, "after": outcome.after or {}}
-    module.exit_json(**result)
+    module.exit_json(**outcome.result(None, diff=module._diff))
 
 
 if __name__ == "__main__":

@@ -65,12 +65,30 @@ reloaded:
   description: Whether this task ran a reload.
   returned: always
   type: bool
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(opsview)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - One entry, C(type) V(reload) and C(name) V(configuration), of action V(run) when a reload runs (or would),
+      in which C(configuration_status) goes from V(pending) to V(uptodate), else V(none).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: opsview
+      type: reload
+      name: configuration
+      action: run
+      changes:
+        configuration_status: {before: pending, after: uptodate}
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._args import connection_spec
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.reload import WARNINGS, Reload
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.reload import SUBJECT, WARNINGS, Reload
 
 
 def main() -> None:
@@ -84,7 +102,7 @@ def main() -> None:
     if outcome.extra.get("reloaded") and after.get("server_status") == WARNINGS:
         for message in after.get("messages", []):
             module.warn(f"Opsview reload: {message.get('monitoringserver') or 'server'}: {message.get('detail')}")
-    module.exit_json(**outcome.result("reload", diff=module._diff))
+    module.exit_json(**outcome.result("reload", diff=module._diff, subject=SUBJECT))
 
 
 if __name__ == "__main__":

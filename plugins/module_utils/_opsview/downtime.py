@@ -29,7 +29,13 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.host import validate_host_name
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.hostgroup import HostGroupTree, parse_path
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
+    Model,
+    Outcome,
+    Subject,
+    leaf_changes,
+    plan_entry,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._time import (
     TimeSpec,
     declared_window,
@@ -68,6 +74,14 @@ class Target:
         if self.hostgroup is not None:
             return f"host group '{self.hostgroup}'"
         return f"service '{self.service}' of host '{self.host}'" if self.service else f"host '{self.host}'"
+
+    def subject(self, comment: str) -> Subject:
+        """What a plan entry about this downtime names: ``web01 (comment)``, ``web01/Disk (comment)`` or the host
+        group's path, ``Opsview/Linux/Web (comment)``."""
+        if self.hostgroup is not None:
+            return Subject("opsview", "downtime", f"{self.hostgroup} ({comment})")
+        what = self.host if self.service is None else f"{self.host}/{self.service}"
+        return Subject("opsview", "downtime", f"{what} ({comment})")
 
     def covers(self, group: Mapping[str, Any]) -> bool:
         """Whether a listed downtime (a group of rows) has this object."""
@@ -170,7 +184,8 @@ class Downtimes:
         if self.request.state == "absent":
             if before and not check_mode:
                 self._remove({t: current[t] for t in self.request.targets if current[t]})
-            return self._outcome(bool(before), before, [])
+            plan = [plan_entry(t.subject(comment), "remove" if current[t] else "none") for t in self.request.targets]
+            return self._outcome(bool(before), before, [], plan)
         start_spec, end_spec = self.request.start, self.request.end
         if start_spec is None or end_spec is None:
             raise ValidationError("A downtime to set needs start_time and end_time")
@@ -184,8 +199,9 @@ class Downtimes:
         if missing:
             self._check_hosts(missing)
         after = [t.model(comment, wanted[t]) for t in self.request.targets]
+        plan = [self._entry(t, current[t], wanted[t] if t in missing else None) for t in self.request.targets]
         if not missing or check_mode:
-            return self._outcome(bool(missing), before, after)
+            return self._outcome(bool(missing), before, after, plan)
         replaced = {t: [w for w in current[t] if w != wanted[t]] for t in missing}
         # Opsview removes a downtime by its object, start and comment: an old window that starts when the new one
         # does cannot be told apart from it, so it goes first; the others go once the new one shows.
@@ -196,10 +212,21 @@ class Downtimes:
         later = {t: [w for w in ws if w[0] != wanted[t][0]] for t, ws in replaced.items()}
         if any(later.values()):
             self._remove({t: ws for t, ws in later.items() if ws})
-        return self._outcome(True, before, after)
+        return self._outcome(True, before, after, plan)
 
-    def _outcome(self, changed: bool, before: list, after: list) -> Outcome:
-        return Outcome(changed, {"downtimes": before}, {"downtimes": after})
+    def _outcome(self, changed: bool, before: list, after: list, plan: list) -> Outcome:
+        return Outcome(changed, {"downtimes": before}, {"downtimes": after}, plan=tuple(plan))
+
+    def _entry(self, target: Target, windows: list[tuple[int, int]], wanted: tuple[int, int] | None) -> Model:
+        """The plan entry of a downtime to set: ``none`` when its window is there (``wanted`` is None), ``add``
+        with the downtime's values when it has none, else ``change`` from the (first) window it replaces."""
+        comment, about = self.request.comment, target.subject(self.request.comment)
+        if wanted is None:
+            return plan_entry(about, "none")
+        if not windows:
+            return plan_entry(about, "add", leaf_changes(None, target.model(comment, wanted)))
+        old, new = target.model(comment, windows[0]), target.model(comment, wanted)
+        return plan_entry(about, "change", leaf_changes(old, new))
 
     # --- reading ------------------------------------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from typing import Any
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import ValidationError
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.hostgroup import HostGroupTree, parse_path
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, changed_keys
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Subject, changed_keys
 
 COLLECTION = "/config/host"
 LISTS = ("templates", "keywords", "parents")
@@ -54,6 +54,11 @@ def validate_address(ip: Any, host: str) -> str:
     if text and _DNS_NAME.match(text) and not re.match(r"^[0-9.]+$", text):
         return text
     raise ValidationError(f"Invalid ip {ip!r} of host '{host}': give an IPv4 or IPv6 address or a DNS name")
+
+
+def subject(name: str) -> Subject:
+    """What a plan entry about a host names."""
+    return Subject("opsview", "host", name)
 
 
 def _entry(item: Mapping[str, Any]) -> Model:

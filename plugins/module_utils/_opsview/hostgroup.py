@@ -20,7 +20,14 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     reread_settles,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient, ref_id
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
+    Model,
+    Outcome,
+    Subject,
+    action_of,
+    leaf_changes,
+    plan_entry,
+)
 
 COLLECTION = "/config/hostgroup"
 SEPARATOR = "/"
@@ -49,6 +56,16 @@ def parse_path(text: Any) -> tuple[str, ...]:
 
 def path_text(names: Sequence[str]) -> str:
     return SEPARATOR.join(names)
+
+
+def subject(path: str) -> Subject:
+    """What a plan entry about a host group names: the group by its path."""
+    return Subject("opsview", "hostgroup", path)
+
+
+def added(path: str) -> Model:
+    """The plan entry of a host group created (what a task declares of it: its path)."""
+    return plan_entry(subject(path), "add", leaf_changes(None, {"path": path}))
 
 
 @dataclass(frozen=True)
@@ -159,9 +176,15 @@ class HostGroups:
 
     def _outcome(self, state: str, before: Model | None, attempt: Outcome) -> Outcome:
         """The task's outcome: changed when the first read needed a change (an earlier attempt whose answer was
-        lost may have made it), with ``before`` from that read."""
+        lost may have made it), with ``before`` from that read. The plan comes from that read too: an ``add`` for
+        each group created (the parents first, the path's own group last), else one entry for the path's group."""
         changed = attempt.changed or (before is None) != (state == "absent")
-        return Outcome(changed, before, attempt.after, {"created": self.created})
+        if self.created:
+            plan = tuple(added(path) for path in self.created)
+        else:
+            after = None if state == "absent" else before
+            plan = (plan_entry(subject(path_text(self.names)), action_of(changed, before, after)),)
+        return Outcome(changed, before, attempt.after, {"created": self.created}, plan=plan)
 
     def _apply(self, state: str, tree: HostGroupTree, current: HostGroup | None, *, check_mode: bool) -> Outcome:
         before = None if current is None else current.model()

@@ -36,12 +36,20 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.hos
     check_creatable,
     desired_host,
     from_api,
+    subject,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview.hostgroup import (
     HostGroupTree,
     parse_path,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome, changed_keys, overlay
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
+    Model,
+    Outcome,
+    changed_keys,
+    leaf_changes,
+    overlay,
+    plan_entry,
+)
 
 PURGES = ("templates", "keywords", "parents", "variables")
 # Ids per removal request: the URL stays well below the 8 KB a web server accepts.
@@ -102,6 +110,21 @@ class Plan:
             "unchanged": sorted(self.unchanged),
         }
 
+    def entries(self, order: Sequence[str], after: Mapping[str, Model]) -> tuple[Model, ...]:
+        """The plan: one entry per declared host, in the task's order; ``after`` has the hosts to update as they
+        would be."""
+        created = {h["name"]: h for h in self.create}
+        removed = {h["name"] for h in self.remove}
+        entries = []
+        for name in order:
+            if name in created:
+                entries.append(plan_entry(subject(name), "add", leaf_changes(None, created[name])))
+            elif name in self.update:
+                entries.append(plan_entry(subject(name), "change", leaf_changes(self.update[name][0], after[name])))
+            else:
+                entries.append(plan_entry(subject(name), "remove" if name in removed else "none"))
+        return tuple(entries)
+
 
 class BulkHosts:
     def __init__(self, client: OpsviewClient, inventory: Inventory) -> None:
@@ -135,8 +158,10 @@ class BulkHosts:
         # First by leaf name, without the host groups: a run with nothing to change reads nothing else.
         leaf_models = {name: self._leaf_model(raw[name]) for name in names}
         todo = self._plan(leaf_models, by_leaf=True)
+        order = list(self.inventory.hosts)
         if not todo.changed:
-            return todo, HostGroupTree([]), Outcome(False, {}, {}, {"hosts": todo.results()})
+            plan = todo.entries(order, {})
+            return todo, HostGroupTree([]), Outcome(False, {}, {}, {"hosts": todo.results()}, plan=plan)
         groups = HostGroupTree.read(self.client)
         current = {name: from_api(raw[name], groups) for name in names}
         todo = self._plan(current, by_leaf=False)
@@ -152,7 +177,8 @@ class BulkHosts:
         after = {h["name"]: h for h in todo.create} | {
             n: overlay(c, ch, exact=self.exact, merged=self.merged) for n, (c, ch) in todo.update.items()
         }
-        return todo, groups, Outcome(True, before, after, {"hosts": todo.results()})
+        plan = todo.entries(order, after)
+        return todo, groups, Outcome(todo.changed, before, after, {"hosts": todo.results()}, plan=plan)
 
     @staticmethod
     def _leaf_model(entry: Mapping[str, Any]) -> Model:

@@ -22,12 +22,16 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     reread_settles,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._opsview._client import OpsviewClient
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Outcome
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Outcome, Subject
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
 
 PATH = "/reload"
 RUNNING, FAILED, NOT_RUNNING, WARNINGS = "1", "3", "2", "4"
 ATTEMPTS = 3
+# The plan entry of a reload: the configuration it applies, pending before and up to date after (from the first
+# read, so check mode and the run say the same, even when someone else's reload took the changes along).
+SUBJECT = Subject("opsview", "reload", "configuration")
+APPLIED = {"configuration_status": {"before": "pending", "after": "uptodate"}}
 
 
 class ReloadFailed(MonitoringError):
@@ -66,9 +70,10 @@ class Reload:
         deadline = Deadline(self.wait_timeout)
         before = self._idle(deadline)
         if before["configuration_status"] != "pending":
-            return Outcome(False, before, before, {"reloaded": False})
+            return Outcome(False, before, before, {"reloaded": False}, action="none", changes={})
         if check_mode:
-            return Outcome(True, before, {**before, "configuration_status": "uptodate"}, {"reloaded": False})
+            after = {**before, "configuration_status": "uptodate"}
+            return Outcome(True, before, after, {"reloaded": False}, action="run", changes=APPLIED)
         for _attempt in range(ATTEMPTS):
             try:
                 self.client.request("POST", PATH, query={"asynchronous": 1}, action="start a reload")
@@ -107,4 +112,4 @@ class Reload:
             raise ReloadFailed(
                 f"The Opsview reload failed (server_status {after['server_status']}): {details}", reload=after
             )
-        return Outcome(True, before, after, {"reloaded": True})
+        return Outcome(True, before, after, {"reloaded": True}, action="run", changes=APPLIED)
