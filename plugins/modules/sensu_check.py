@@ -183,6 +183,9 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu.check
     CheckFile,
     FileOps,
     check_definition,
+    check_entry,
+    declared_file_options,
+    file_changes,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import sync
 
@@ -233,9 +236,15 @@ def main() -> None:
     for warning in warnings:
         module.warn(warning)
     result = outcome.result("check", diff=module._diff)
+    files: dict = {}
     if p["state"] == "present" and outcome.after is not None and (not module.check_mode or outcome.before):
         file_args = module.load_file_common_arguments(p, path=resource.path)
-        result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"])
+        found: dict = {}
+        result["changed"] = module.set_fs_attributes_if_different(file_args, result["changed"], diff=found)
+        files = file_changes(found)
+    if p["state"] == "present" and outcome.before is None:  # a new file: as declared (check mode has no file)
+        files = declared_file_options(p)
+    result["plan"] = [check_entry(p["name"], outcome, changed=result["changed"], files=files)]
     if ops.backups:
         result["backup_file"] = ops.backups[-1]
     module.exit_json(**result)

@@ -78,6 +78,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._module impo
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu._args import connection_spec
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu._client import SensuApi
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu.check_request import request_check
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Subject
 
 
 def main() -> None:
@@ -100,7 +101,9 @@ def main() -> None:
             creator=p["creator"],
             check_mode=module.check_mode,
         )
-    module.exit_json(changed=outcome.changed, request=outcome.after)
+    # Two requests of one check for different subscribers are two operations in the plan.
+    name = f"{p['check']} on {', '.join(p['subscribers'])}" if p["subscribers"] else p["check"]
+    module.exit_json(**outcome.result("request", diff=False, subject=Subject("sensu", "check request", name)))
 
 
 if __name__ == "__main__":

@@ -163,7 +163,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._module impo
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu._args import connection_spec
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu._client import SensuApi
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu.client import ClientResource, desired_client
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import sync
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Subject, sync
 
 PURGES = {"purge_subscriptions": "subscriptions", "purge_attributes": "attributes"}
 
@@ -203,7 +203,7 @@ def main() -> None:
             require_address=present and p["address"] is None,
         )
         outcome = sync(resource, p["state"], declared or {"name": p["name"]}, check_mode=module.check_mode)
-    module.exit_json(**outcome.result("client", diff=module._diff))
+    module.exit_json(**outcome.result("client", diff=module._diff, subject=Subject("sensu", "client", p["name"])))
 
 
 if __name__ == "__main__":

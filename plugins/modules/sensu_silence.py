@@ -125,7 +125,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu.silen
     SilenceResource,
     desired_silence,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import sync
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Subject, sync
 
 
 def main() -> None:
@@ -151,7 +151,7 @@ def main() -> None:
         )
         resource = SilenceResource(SensuApi.from_params(p), desired["id"], declared_expire=p["expire"])
         outcome = sync(resource, p["state"], desired, check_mode=module.check_mode)
-    module.exit_json(**outcome.result("silence", diff=module._diff))
+    module.exit_json(**outcome.result("silence", diff=module._diff, subject=Subject("sensu", "silence", desired["id"])))
 
 
 if __name__ == "__main__":

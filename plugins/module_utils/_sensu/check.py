@@ -12,10 +12,15 @@ A definition is checked with the rules of Sensu's own validator (sensu-settings,
 anything is written, as far as they can be checked here; Sensu checks the rest when it loads the file. Other files
 of the directory that define the same check (Sensu would merge them into this one) or that are not valid JSON
 (Sensu would not load its configuration) are reported as warnings.
+
+The plan's entry of a check (type ``check``, the check's name) has the definition's leaf changes, by dotted path
+within the definition (``interval``, ``proxy_requests.splay``), and the file's attributes that change
+(``file.mode``, ``file.owner``, ...): both from the file as first read, so the same in check mode and when written.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -28,7 +33,13 @@ from typing import Any
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import MonitoringError, ValidationError
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import first_line
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu._client import valid_name
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
+    Model,
+    Outcome,
+    Subject,
+    action_of,
+    leaf_changes,
+)
 
 AGGREGATE = re.compile(r"\A[\w.:|-]+\Z", re.ASCII)
 SOURCE = re.compile(r"\A[\w.-]*(:{3}[\w|.-]+:{3}[\w.-]*|[\w.-]+)\Z", re.ASCII)
@@ -125,6 +136,36 @@ def check_definition(name: str, options: Mapping[str, Any], custom: Mapping[str,
             f"Invalid Sensu check {name!r}: a value cannot be written as JSON ({first_line(exc)})"
         ) from None
     return definition
+
+
+# Ansible's file options the module takes (add_file_common_args) that set the file's attributes.
+FILE_OPTIONS = ("mode", "owner", "group", "seuser", "serole", "selevel", "setype", "attributes")
+
+
+def file_changes(found: Mapping[str, Any]) -> Model:
+    """The file's attributes that change, from the diff Ansible's ``set_fs_attributes_if_different`` fills in."""
+    before, after = found.get("before") or {}, found.get("after") or {}
+    return {f"file.{key}": {"before": before.get(key), "after": value} for key, value in after.items()}
+
+
+def declared_file_options(params: Mapping[str, Any]) -> Model:
+    """The file's attributes a task declares, for a file not written yet: each with ``before`` None."""
+    changes: Model = {}
+    for key in FILE_OPTIONS:
+        value = params.get(key)
+        if value is not None:
+            value = f"0{value:03o}" if key == "mode" and isinstance(value, int) else value
+            changes[f"file.{key}"] = {"before": None, "after": value}
+    return changes
+
+
+def check_entry(name: str, outcome: Outcome, *, changed: bool, files: Model) -> Model:
+    """The plan entry of a check: ``changed`` is the task's (the file's attributes may change it alone)."""
+    definition = leaf_changes((outcome.before or {}).get("definition"), (outcome.after or {}).get("definition"))
+    action = action_of(changed, outcome.before, outcome.after)
+    return dataclasses.replace(outcome, action=action, changes={**definition, **files}).entry(
+        Subject("sensu", "check", name)
+    )
 
 
 def render(name: str, definition: Mapping[str, Any]) -> str:

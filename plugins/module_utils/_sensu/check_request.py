@@ -6,6 +6,9 @@ host was registered, instead of waiting for its interval.
 A request is an action, not a state: every request sent is a change. Check mode sends none; it reads the check
 (``GET /checks/:check``) so that an unknown check fails there too. That listing holds the subscription checks only:
 a standalone check (scheduled by the clients themselves) reads as unknown in check mode.
+
+In the plan a request is an operation run (``run``), with the request's values as its changes: the same in check
+mode and when sent (Sensu's ``issued`` time is left out).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu._clie
     segment,
     valid_name,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome, leaf_changes
 
 
 def unknown_check(check: str) -> ValidationError:
@@ -61,7 +64,7 @@ def request_check(
     if check_mode:
         if api.get(f"/checks/{segment(check)}", action=f"read Sensu check {check!r}") is None:
             raise unknown_check(check)
-        return Outcome(True, None, request)
+        return _ran(request, request)
     try:
         answer = api.request("POST", "/request", body=request, action=f"request Sensu check {check!r}", ok=(202, 200))
     except NotFoundError:
@@ -75,4 +78,10 @@ def request_check(
             f"{exc} (the request may have reached Sensu all the same; it is not sent again)", **exc.details
         ) from None
     issued = answer.get("issued") if isinstance(answer, dict) else None
-    return Outcome(True, None, {**request, "issued": issued})
+    return _ran(request, {**request, "issued": issued})
+
+
+def _ran(request: Model, after: Model) -> Outcome:
+    """The outcome of a request sent (or that check mode would send): a run, whose changes are the request's values
+    (the check, the subscribers asked, reason and creator)."""
+    return Outcome(True, None, after, action="run", changes=leaf_changes(None, request))

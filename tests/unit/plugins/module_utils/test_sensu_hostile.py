@@ -65,6 +65,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu.check
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu.client import ClientResource
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu.silence import MAX_EXPIRE, desired_silence
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import ACTIONS as PLAN_ACTIONS
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import sync
 from ansible_collections.lighthouse.monitoring.plugins.modules import (
     sensu_check,
@@ -426,11 +427,26 @@ def run(module: Any, args: dict, server: Sensu, *, check: bool = False, secrets:
             assert done.writes == [], f"{done.error} after writing {done.writes}"
     if check:
         assert done.sent == [], "check mode sent writes"
+    if not done.failed:
+        planned(done.result)
     name = module.__name__.rpartition(".")[2]
     if currently_in_test_context():
         outcome = f"failed: {str(done.error)[:40]}" if done.failed else "changed" if done.result["changed"] else "ok"
         event(f"{name}: {outcome}")
     return done
+
+
+def planned(result: dict) -> list[dict]:
+    """The result's plan, which every result has: entries of the one shape, about Sensu, that agree with
+    ``changed``."""
+    plan = result["plan"]
+    for entry in plan:
+        assert set(entry) == {"backend", "type", "name", "action", "changes"} and entry["backend"] == "sensu", entry
+        assert entry["action"] in PLAN_ACTIONS and all(set(c) == {"before", "after"} for c in entry["changes"].values())
+        assert entry["action"] in ("add", "change", "run") or entry["changes"] == {}, entry
+    assert len(plan) == 1, plan
+    assert result["changed"] is any(entry["action"] != "none" for entry in plan), (result["changed"], plan)
+    return plan
 
 
 # --- Strategies ----------------------------------------------------------------------------------------------------
@@ -1098,6 +1114,29 @@ def test_every_sensu_api_module_exits_or_fails_in_one_line(module_args, existing
         assert password not in json.dumps(done.result, ensure_ascii=False), "the password is shown"
     if done.failed and not done.writes:
         assert server.state() == before
+
+
+@settings(FAST, max_examples=examples(150))
+@given(module_args=module_runs(), existing=st.booleans())
+def test_every_sensu_api_module_plans_in_check_mode_what_it_then_does(module_args, existing):
+    module, args = module_args
+    assume(args.get("name") not in DOT_SEGMENTS and args.get("check") not in DOT_SEGMENTS)  # a known bug
+    assume(not redacted_anywhere(args.get("attributes")))  # a known bug
+    server = Sensu()
+    server.checks["check_ntp"] = {"command": "c"}
+    if existing:
+        server.client("web01", address="192.0.2.1", environment="prod")
+        server.silence("client:web01")
+        server.silence("linux", "check_ntp", expire=60)
+    secrets = tuple(secrets_in(args.get("secret_attributes") or {}))
+    checked = run(module, args, server, check=True, secrets=secrets)
+    applied = run(module, args, server, secrets=secrets)
+    if checked.failed or applied.failed:
+        return
+    assert checked.result["plan"] == applied.result["plan"]
+    again = run(module, args, server, secrets=secrets)
+    if not again.failed and module is not sensu_check_request:
+        assert [entry["action"] for entry in again.result["plan"]] == ["none"]
 
 
 # --- Known bugs ----------------------------------------------------------------------------------------------------

@@ -441,3 +441,160 @@ def test_check_refused_before_anything_is_written(run, tmp_path, args, message):
     args = {"name": "check_http", "conf_dir": str(tmp_path), **CHECK, **args}
     result, failed = run(sensu_check, args, connection=False)
     assert failed and message in result["msg"] and os.listdir(tmp_path) == []
+
+
+# --- plan ---------------------------------------------------------------------------------------------------------
+
+
+def entry(kind: str, name: str, action: str, changes: dict | None = None) -> dict:
+    return {"backend": "sensu", "type": kind, "name": name, "action": action, "changes": changes or {}}
+
+
+def added(**values: object) -> dict:
+    return {key: {"before": None, "after": value} for key, value in values.items()}
+
+
+def planned_twice(run, module, args, **options) -> dict:
+    """The task in check mode, then applied: the same plan, ``changed`` exactly when an entry is not ``none``."""
+    checked, failed = run(module, args, check_mode=True, **options)
+    assert not failed, checked["msg"]
+    result, failed = run(module, args, **options)
+    assert not failed, result["msg"]
+    assert checked["plan"] == result["plan"]
+    assert result["changed"] is any(e["action"] != "none" for e in result["plan"]) is checked["changed"]
+    return result
+
+
+def test_client_plan_add_none_change_remove_none_and_no_secret(run, fake, server):
+    args = {
+        "name": "web01",
+        "address": "192.0.2.10",
+        "subscriptions": ["linux"],
+        "attributes": {"environment": "production", "snmp": {"port": 161}},
+        "secret_attributes": {"password": SECRET},
+    }
+    result = planned_twice(run, sensu_client, args)
+    assert result["plan"] == [
+        entry(
+            "client",
+            "web01",
+            "add",
+            added(
+                name="web01",
+                address="192.0.2.10",
+                subscriptions=["linux"],
+                **{"attributes.environment": "production", "attributes.snmp.port": 161},
+                **{"attributes.password": "REDACTED"},
+            ),
+        )
+    ]
+    assert planned_twice(run, sensu_client, args)["plan"] == [entry("client", "web01", "none")]
+    update = {**args, "subscriptions": ["web"], "attributes": {"snmp": {"port": 1161}}}
+    assert planned_twice(run, sensu_client, update)["plan"] == [
+        entry(
+            "client",
+            "web01",
+            "change",
+            {
+                "subscriptions": {"before": ["linux"], "after": ["linux", "web"]},
+                "attributes.snmp.port": {"before": 161, "after": 1161},
+            },
+        )
+    ]
+    gone = {"name": "web01", "state": "absent"}
+    assert planned_twice(run, sensu_client, gone)["plan"] == [entry("client", "web01", "remove")]
+    assert planned_twice(run, sensu_client, gone)["plan"] == [entry("client", "web01", "none")]
+    assert len(fake.writes()) == 3 and SECRET not in shown(result) and not masked(result)
+
+
+def test_silence_plan_add_none_change_remove_none(run, fake, server):
+    args = {"client": "web01", "reason": "kernel update", "expire": 3600}
+    silence = "client:web01:*"
+    assert planned_twice(run, sensu_silence, args)["plan"] == [
+        entry(
+            "silence",
+            silence,
+            "add",
+            added(
+                id=silence,
+                subscription="client:web01",
+                reason="kernel update",
+                expire_on_resolve=False,
+                expire=3600,
+            ),
+        )
+    ]
+    server.silences[silence]["expire"] = 3500  # its clock runs: still the declared silence
+    assert planned_twice(run, sensu_silence, args)["plan"] == [entry("silence", silence, "none")]
+    changed = {**args, "reason": "reboot", "expire_on_resolve": True}
+    assert planned_twice(run, sensu_silence, changed)["plan"] == [
+        entry(
+            "silence",
+            silence,
+            "change",
+            {
+                "reason": {"before": "kernel update", "after": "reboot"},
+                "expire_on_resolve": {"before": False, "after": True},
+            },
+        )
+    ]
+    gone = {"client": "web01", "state": "absent"}
+    assert planned_twice(run, sensu_silence, gone)["plan"] == [entry("silence", silence, "remove")]
+    assert planned_twice(run, sensu_silence, gone)["plan"] == [entry("silence", silence, "none")]
+
+
+def test_check_request_plan_is_a_run_with_the_request(run, fake, server):
+    server.checks["check_ping"] = {"name": "check_ping", **CHECK}
+    args = {"check": "check_ping", "subscribers": ["client:web01"], "reason": "registered"}
+    result = planned_twice(run, sensu_check_request, args)
+    assert result["plan"] == [
+        entry(
+            "check request",
+            "check_ping on client:web01",
+            "run",
+            added(check="check_ping", subscribers=["client:web01"], reason="registered"),
+        )
+    ]
+    assert result["request"]["issued"] == ISSUED and fake.paths() == ["GET /checks/check_ping", "POST /request"]
+
+
+def test_check_plan_has_the_definitions_leaf_changes_and_the_files_attributes(run, tmp_path):
+    args = {"name": "check_http", "conf_dir": str(tmp_path), **CHECK, "custom": {"proxy_requests": {"splay": True}}}
+
+    def plan(args: dict) -> list[dict]:
+        return planned_twice(run, sensu_check, args, connection=False)["plan"]
+
+    assert plan({**args, "mode": "0640"}) == [
+        entry(
+            "check",
+            "check_http",
+            "add",
+            added(
+                command="check-http.rb",
+                subscribers=["web"],
+                interval=60,
+                **{"proxy_requests.splay": True, "file.mode": "0640"},
+            ),
+        )
+    ]
+    assert plan({**args, "mode": "0640"}) == [entry("check", "check_http", "none")]
+    update = {**args, "interval": 30, "custom": {"proxy_requests": {"splay": False}, "occurrences": 2}, "mode": "0600"}
+    assert plan(update) == [
+        entry(
+            "check",
+            "check_http",
+            "change",
+            {
+                "interval": {"before": 60, "after": 30},
+                "proxy_requests.splay": {"before": True, "after": False},
+                "occurrences": {"before": None, "after": 2},
+                "file.mode": {"before": "0640", "after": "0600"},
+            },
+        )
+    ]
+    assert plan({**update, "mode": "0644"}) == [
+        entry("check", "check_http", "change", {"file.mode": {"before": "0600", "after": "0644"}})
+    ]
+    gone = {"name": "check_http", "conf_dir": str(tmp_path), "state": "absent"}
+    assert plan(gone) == [entry("check", "check_http", "remove")]
+    assert plan(gone) == [entry("check", "check_http", "none")]
