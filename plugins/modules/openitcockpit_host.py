@@ -138,7 +138,7 @@ host:
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._args import connection_spec
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import OitcClient
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import OitcClient, subject
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit.host import (
     HostResource,
     desired_host,
@@ -168,7 +168,7 @@ def main() -> None:
         declared = desired if p["state"] == "present" else None
         resource = HostResource(OitcClient.from_params(p), desired["name"], purge=purge, declared=declared)
         outcome = sync(resource, p["state"], desired, check_mode=module.check_mode)
-    module.exit_json(**outcome.result("host", diff=module._diff))
+    module.exit_json(**outcome.result("host", diff=module._diff, subject=subject("host", desired["name"])))
 
 
 if __name__ == "__main__":

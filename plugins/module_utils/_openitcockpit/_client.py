@@ -31,11 +31,18 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import
     check_connection,
     send_json,
 )
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Subject
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
 
 USER_AGENT = "lighthouse.monitoring"
 Body = Optional[Any]
 Query = Optional[Mapping[str, Any]]
+
+
+def subject(kind: str, name: str) -> Subject:
+    """What a plan entry of this backend is about: ``subject("host", "web01")``."""
+    return Subject("openitcockpit", kind, name)
+
 
 _REASONS = {401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 500: "Server Error"}
 _STATUS_HINTS = {

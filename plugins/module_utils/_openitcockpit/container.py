@@ -20,8 +20,14 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     ValidationError,
     reread_settles,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import OitcClient
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import OitcClient, subject
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
+    Model,
+    Outcome,
+    action_of,
+    leaf_changes,
+    plan_entry,
+)
 
 ROOT_ID = 1
 ROOT = "root"
@@ -100,6 +106,13 @@ class ContainerTree:
             return None
 
 
+def _added(names: Sequence[str], kind: str) -> Model:
+    """The plan entry of a container created at ``names``: its declared path, name and type."""
+    path = path_text(names)
+    declared = {"path": path, "name": names[-1], "type": kind}
+    return plan_entry(subject("container", path), "add", leaf_changes(None, declared))
+
+
 class Containers:
     """One container path, created with its missing parents, or removed (when empty: openITCOCKPIT refuses to
     remove a container that holds hosts, templates, groups or other containers)."""
@@ -165,7 +178,21 @@ class Containers:
         return self._outcome(first, self._model(tree), changed=True)
 
     def _outcome(self, before: Model | None, after: Model | None, *, changed: bool) -> Outcome:
-        return Outcome(changed, before, after, {"created": list(self.created)})
+        plan = self._plan(before, after, changed=changed)
+        return Outcome(changed, before, after, {"created": list(self.created)}, plan=plan)
+
+    def _plan(self, before: Model | None, after: Model | None, *, changed: bool) -> tuple[Model, ...]:
+        """An ``add`` entry for each parent created (from the top down), then the container's own entry; decided by
+        the first read (``before``) and what the task created or would create, so check mode plans what a run does."""
+        own = subject("container", path_text(self.names))
+        action = action_of(changed, before, after)
+        if action != "add":
+            return (plan_entry(own, action, leaf_changes(before, after) if action == "change" else {}),)
+        parents = [parse_path(path) for path in self.created if path != own.name]
+        return (
+            *(_added(names, "tenant" if len(names) == 1 else "node") for names in parents),
+            _added(self.names, self.kind),
+        )
 
     def _missing(self, tree: ContainerTree) -> list[tuple[str, ...]]:
         """The path and its parents that do not exist yet, from the top down."""

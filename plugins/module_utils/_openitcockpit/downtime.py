@@ -28,14 +28,19 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     MonitoringError,
     ValidationError,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import OitcClient
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import OitcClient, subject
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit.clock import UserClock, minute
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit.host import (
     exact,
     only,
     validate_host_name,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
+    Model,
+    Outcome,
+    leaf_changes,
+    plan_entry,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._time import (
     TimeSpec,
     declared_window,
@@ -75,6 +80,10 @@ class Target:
             model["include_services"] = True
         model.update(comment=comment, start_time=iso_utc(window[0]), end_time=iso_utc(window[1]))
         return model
+
+    def name(self, comment: str) -> str:
+        """The name of its downtime in the plan: ``web01 (comment)``, ``web01/HTTP (comment)``."""
+        return f"{self.host}/{self.service} ({comment})" if self.service else f"{self.host} ({comment})"
 
 
 @dataclass(frozen=True)
@@ -166,9 +175,10 @@ class Downtimes:
         comment, services = self.request.comment, self.request.with_services
         before = [t.model(comment, d.window, with_services=services) for t in self.request.targets for d in current[t]]
         if self.request.state == "absent":
+            plan = [self._entry(t, "remove" if current[t] else "none") for t in self.request.targets]
             if before and not check_mode:
                 self._remove({t: current[t] for t in self.request.targets if current[t]})
-            return self._outcome(bool(before), before, [])
+            return self._outcome(bool(before), before, [], plan)
         start_spec, end_spec = self.request.start, self.request.end
         if start_spec is None or end_spec is None:
             raise ValidationError("A downtime to set needs start_time and end_time")
@@ -180,8 +190,9 @@ class Downtimes:
         missing = [t for t in self.request.targets if wanted[t] not in [d.window for d in current[t]]]
         ids = self._object_ids(missing) if missing else {}
         after = [t.model(comment, wanted[t], with_services=services) for t in self.request.targets]
+        plan = [self._planned(t, current[t], wanted[t], missing=t in missing) for t in self.request.targets]
         if not missing or check_mode:
-            return self._outcome(bool(missing), before, after)
+            return self._outcome(bool(missing), before, after, plan)
         replaced = {t: [d for d in current[t] if d.window != wanted[t]] for t in missing}
         same_start = {t: [d for d in ds if d.window[0] == wanted[t][0]] for t, ds in replaced.items()}
         if any(same_start.values()):
@@ -190,10 +201,32 @@ class Downtimes:
         later = {t: [d for d in ds if d.window[0] != wanted[t][0]] for t, ds in replaced.items()}
         if any(later.values()):
             self._remove({t: ds for t, ds in later.items() if ds})
-        return self._outcome(True, before, after)
+        return self._outcome(True, before, after, plan)
 
-    def _outcome(self, changed: bool, before: list, after: list) -> Outcome:
-        return Outcome(changed, {"downtimes": before}, {"downtimes": after})
+    def _outcome(self, changed: bool, before: list, after: list, plan: list) -> Outcome:
+        return Outcome(changed, {"downtimes": before}, {"downtimes": after}, plan=tuple(plan))
+
+    # --- the plan: one entry per target, from the first listing (the same in check mode and when applied) ---------
+
+    def _entry(self, target: Target, action: str, changes: Model | None = None) -> Model:
+        return plan_entry(subject("downtime", target.name(self.request.comment)), action, changes)
+
+    def _planned(self, target: Target, listed: Sequence[Listed], wanted: Window, *, missing: bool) -> Model:
+        """``none`` when the declared window is listed; ``add`` (every declared value) when the target has no
+        downtime with the comment; else ``change``: the listed window (a list when there are several) is replaced."""
+        comment, services = self.request.comment, self.request.with_services
+        declared = target.model(comment, wanted, with_services=services)
+        if not missing:
+            return self._entry(target, "none")
+        if not listed:
+            return self._entry(target, "add", leaf_changes(None, declared))
+        old = [target.model(comment, d.window, with_services=services) for d in listed]
+        changes: Model = {}
+        for key in ("start_time", "end_time"):
+            values = sorted({o[key] for o in old})
+            if values != [declared[key]]:
+                changes[key] = {"before": values[0] if len(values) == 1 else values, "after": declared[key]}
+        return self._entry(target, "change", changes)
 
     # --- reading ------------------------------------------------------------------------------------------------
 

@@ -29,8 +29,8 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     WaitTimeout,
     reread_settles,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import OitcClient
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Outcome
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import OitcClient, subject
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome, plan_entry
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
 
 ATTEMPTS = 3
@@ -40,6 +40,7 @@ SHOWN_CHANGES = 10
 VERIFY_TASK = "export_verify_new_configuration"
 # The first and last task of an export carry its overall outcome, not a failure of their own.
 BOOKENDS = ("export_started", "export_finished")
+EXPORT = subject("export", "configuration")
 
 
 class ExportFailed(MonitoringError):
@@ -63,6 +64,7 @@ class Export:
         self._sleep = {"sleep": sleep} if sleep else {}
         self.waited_for_others = False
         self.last_started = 0  # the changelog id of the newest export start, when last read
+        self.counted = 0  # how many configuration changes the changelog had pending, when last read
 
     def apply(self, *, check_mode: bool) -> Outcome:
         deadline = Deadline(self.wait_timeout)
@@ -70,10 +72,11 @@ class Export:
         if status["export_running"]:
             self._wait(deadline, ours=False)
         before = self._pending()
+        run = self._plan(before)
         if not (before["pending"] or self.force):
-            return Outcome(False, before, before, {"exported": False})
+            return Outcome(False, before, before, {"exported": False}, plan=(plan_entry(EXPORT, "none"),))
         if check_mode:
-            return Outcome(True, before, {**before, "pending": False, "changes": []}, {"exported": False})
+            return Outcome(True, before, {**before, "pending": False, "changes": []}, {"exported": False}, plan=run)
         for _attempt in range(ATTEMPTS):
             try:
                 self.client.request(
@@ -93,14 +96,28 @@ class Export:
                 again = self._pending()
                 if not again["pending"] and not self.force:
                     # Another export applied our changes: changed, though not by an export of ours.
-                    return Outcome(True, before, again, {"exported": False})
+                    return Outcome(True, before, again, {"exported": False}, plan=run)
                 continue
             self._wait(deadline, ours=True)
-            return Outcome(True, before, self._pending(), {"exported": True})
+            return Outcome(True, before, self._pending(), {"exported": True}, plan=run)
         raise ApiError(
             f"Failed to start the export: other exports kept running, or the answers were lost ({ATTEMPTS} attempts)",
             status=500,
         )
+
+    def _plan(self, before: Mapping[str, Any]) -> tuple[Model, ...]:
+        """The export's plan entry, from what was pending at the first read: the changelog entries and unmonitored
+        hosts it takes to the core, the first export when none is on record, or ``force``."""
+        changes: Model = {}
+        if before["last_export"] is None:
+            changes["last_export"] = {"before": None, "after": "now"}
+        if self.counted:
+            changes["pending_changes"] = {"before": self.counted, "after": 0}
+        if before["unmonitored_hosts"]:
+            changes["unmonitored_hosts"] = {"before": before["unmonitored_hosts"], "after": 0}
+        if not before["pending"]:
+            changes["force"] = {"before": None, "after": True}
+        return (plan_entry(EXPORT, "run", changes),)
 
     def _status(self) -> dict[str, Any]:
         answer = self.client.request("GET", "/exports/index", action="read the export status")
@@ -178,6 +195,7 @@ class Export:
                 None,
             )
         unmonitored = self._unmonitored()
+        self.counted = 0
         if started is None:
             return {
                 "pending": True,
@@ -187,6 +205,7 @@ class Export:
             }
         since = self._changelog({}, "list the configuration changes", newer_than=int(started["id"]))
         changes = [_describe(row) for row in since if row.get("model") != "Export"]
+        self.counted = len(changes)
         return {
             "pending": bool(changes) or unmonitored > 0,
             "last_export": success.get("created"),

@@ -24,6 +24,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit import export as export_module
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit._client import (
     OitcClient,
+    subject,
     validation_messages,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockpit.clock import (
@@ -46,7 +47,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._openitcockp
     HostResource,
     desired_host,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import sync
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Outcome, sync
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._time import iso_utc
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline
 
@@ -1539,3 +1540,171 @@ def test_no_export_without_the_background_worker(client, fake, broken):
     with pytest.raises(ApiError, match="background worker is not running"):
         Export(client).apply(check_mode=False)
     assert fake.writes() == []
+
+
+# --- the plan ---------------------------------------------------------------------------------------------------
+
+
+def plan(outcome: Outcome, kind: str | None = None, name: str | None = None) -> list:
+    """The ``plan`` of the module result (``kind``/``name``: the subject of a single-object module)."""
+    about = None if kind is None else subject(kind, str(name))
+    return outcome.result(None, diff=False, subject=about)["plan"]
+
+
+def entry(kind: str, name: str, action: str, changes: dict | None = None) -> dict:
+    return {"backend": "openitcockpit", "type": kind, "name": name, "action": action, "changes": changes or {}}
+
+
+def added(**values) -> dict:  # noqa: ANN003
+    return {key: {"before": None, "after": value} for key, value in values.items()}
+
+
+def test_the_container_plan_adds_each_parent_created_then_the_container(client, fake):
+    ContainerServer(fake, (9, "/root/ACME", 2))
+    check = Containers(client, "NewCo/Berlin/rack1").apply("present", check_mode=True)
+    expected = [
+        entry("container", "/root/NewCo", "add", added(path="/root/NewCo", name="NewCo", type="tenant")),
+        entry("container", "/root/NewCo/Berlin", "add", added(path="/root/NewCo/Berlin", name="Berlin", type="node")),
+        entry(
+            "container",
+            "/root/NewCo/Berlin/rack1",
+            "add",
+            added(path="/root/NewCo/Berlin/rack1", name="rack1", type="node"),
+        ),
+    ]
+    assert plan(check) == expected and fake.writes() == []
+    assert plan(Containers(client, "NewCo/Berlin/rack1").apply("present", check_mode=False)) == expected
+    again = Containers(client, "/root/NewCo/Berlin/rack1").apply("present", check_mode=False)
+    assert plan(again) == [entry("container", "/root/NewCo/Berlin/rack1", "none")]
+
+
+def test_the_container_plan_of_a_location_and_of_a_removal(client, fake):
+    ContainerServer(fake, (9, "/root/ACME", 2))
+    location = Containers(client, "ACME/Berlin", kind="location").apply("present", check_mode=False)
+    assert plan(location) == [
+        entry("container", "/root/ACME/Berlin", "add", added(path="/root/ACME/Berlin", name="Berlin", type="location"))
+    ]
+    check = Containers(client, "ACME/Berlin").apply("absent", check_mode=True)
+    removed = Containers(client, "ACME/Berlin").apply("absent", check_mode=False)
+    assert plan(check) == plan(removed) == [entry("container", "/root/ACME/Berlin", "remove")]
+    gone = Containers(client, "ACME/Nope").apply("absent", check_mode=False)
+    assert plan(gone) == [entry("container", "/root/ACME/Nope", "none")] and not gone.changed
+
+
+def test_a_container_created_after_a_lost_answer_is_planned_as_check_mode_plans_it(client, fake):
+    server = ContainerServer(fake, (9, "/root/ACME", 2))
+    check = plan(Containers(client, "NewCo").apply("present", check_mode=True))
+
+    def landed_but_lost(call: dict) -> Response:
+        server.add(1, call["body"]["container"]["name"], 2)
+        return answer(503, {"message": "Service Unavailable"})
+
+    fake.routes[("POST", "/tenants/add")] = landed_but_lost
+    assert plan(Containers(client, "NewCo").apply("present", check_mode=False)) == check
+    assert [e["action"] for e in check] == ["add"]
+
+
+def host_plan(client: OitcClient, params: dict, state: str = "present", *, check_mode: bool) -> list:
+    desired = desired_host(params)
+    resource = HostResource(client, desired["name"], declared=desired if state == "present" else None)
+    return plan(sync(resource, state, desired, check_mode=check_mode), "host", desired["name"])
+
+
+def test_the_host_plan_adds_the_declared_values_then_changes_only_what_differs(client, fake):
+    HostServer(fake, [WEB01])
+    new = {"name": "web02", "address": "192.0.2.11", "container": "ACME", "host_template": "default host"}
+    check = host_plan(client, new, check_mode=True)
+    assert fake.writes() == []
+    expected = added(name="web02", address="192.0.2.11", container="/root/ACME", host_template="default host")
+    assert check == host_plan(client, new, check_mode=False) == [entry("host", "web02", "add", expected)]
+    assert host_plan(client, new, check_mode=False) == [entry("host", "web02", "none")]
+    update = {"name": "web01", "address": "192.0.2.99", "host_groups": ["db", "web"], "description": ""}
+    check = host_plan(client, update, check_mode=True)
+    changes = {
+        "address": {"before": "192.0.2.10", "after": "192.0.2.99"},
+        "host_groups": {"before": ["web"], "after": ["web", "db"]},  # merged: the declared ones are added
+    }
+    assert check == host_plan(client, update, check_mode=False) == [entry("host", "web01", "change", changes)]
+    assert host_plan(client, update, check_mode=False) == [entry("host", "web01", "none")]
+    check = host_plan(client, {"name": "web01"}, "absent", check_mode=True)
+    assert (
+        check == host_plan(client, {"name": "web01"}, "absent", check_mode=False) == [entry("host", "web01", "remove")]
+    )
+    assert host_plan(client, {"name": "web03"}, "absent", check_mode=False) == [entry("host", "web03", "none")]
+
+
+def test_the_downtime_plan_has_an_entry_per_object(client, fake, ticks):
+    server = DowntimeServer(fake, monitored={"web01": 42, "web02": 43})
+    server.existing("web02", NOW, NOW + timedelta(hours=1))
+    request = downtime_request(host_name=None, host_names=["web01", "web02"], end_time="2026-12-01T12:00:00Z")
+    check = plan(downtimes(client, ticks, request).apply(check_mode=True))
+    assert fake.writes() == []
+    window = {"start_time": "2026-12-01T10:00:00+00:00", "end_time": "2026-12-01T12:00:00+00:00"}
+    assert check == [
+        entry("downtime", "web01 (Kernel update)", "add", added(host_name="web01", comment="Kernel update", **window)),
+        entry(
+            "downtime",
+            "web02 (Kernel update)",
+            "change",
+            {"end_time": {"before": "2026-12-01T11:00:00+00:00", "after": "2026-12-01T12:00:00+00:00"}},
+        ),
+    ]
+    assert plan(downtimes(client, ticks, request).apply(check_mode=False)) == check
+    again = downtimes(client, ticks, request).apply(check_mode=False)
+    assert not again.changed
+    assert plan(again) == [entry("downtime", f"{h} (Kernel update)", "none") for h in ("web01", "web02")]
+
+
+def test_the_downtime_plan_of_a_removal(client, fake, ticks):
+    server = DowntimeServer(fake, monitored={"web01": 42, "web02": 43})
+    server.existing("web01", NOW, NOW + timedelta(hours=2))
+    request = downtime_request(host_name=None, host_names=["web01", "web02"], state="absent", end_time=None)
+    check = plan(downtimes(client, ticks, request).apply(check_mode=True))
+    assert check == [
+        entry("downtime", "web01 (Kernel update)", "remove"),
+        entry("downtime", "web02 (Kernel update)", "none"),
+    ]
+    assert plan(downtimes(client, ticks, request).apply(check_mode=False)) == check
+    again = downtimes(client, ticks, request).apply(check_mode=False)
+    assert plan(again) == [entry("downtime", f"{h} (Kernel update)", "none") for h in ("web01", "web02")]
+
+
+def test_a_service_downtime_is_named_by_host_and_service(client, fake, ticks):
+    DowntimeServer(fake)
+    services = {"all_services": [{"Service": {"id": 65, "servicename": "HTTP"}}], "paging": {"nextPage": False}}
+    fake.on("GET", "/services/index", answer(200, services))
+    request = downtime_request(service_descriptions=["HTTP"])
+    (only,) = plan(downtimes(client, ticks, request).apply(check_mode=True))
+    assert only["name"] == "web01/HTTP (Kernel update)" and only["action"] == "add"
+    assert only["changes"]["service_description"] == {"before": None, "after": "HTTP"}
+
+
+EXPORT = ("export", "configuration")
+
+
+def test_the_export_plan_runs_what_is_pending_and_nothing_after(client, fake, ticks):
+    ExportServer(fake, PENDING, unmonitored=1)
+    check = Export(client).apply(check_mode=True)
+    runs = [
+        entry(
+            *EXPORT,
+            "run",
+            {"pending_changes": {"before": 1, "after": 0}, "unmonitored_hosts": {"before": 1, "after": 0}},
+        )
+    ]
+    assert plan(check) == runs and fake.writes() == []
+    assert plan(Export(client, sleep=ticks.sleep).apply(check_mode=False)) == runs
+    again = Export(client, sleep=ticks.sleep).apply(check_mode=False)
+    assert plan(again) == [entry(*EXPORT, "none")] and not again.changed
+
+
+def test_the_export_plan_counts_every_pending_change_and_says_why_it_runs(client, fake, ticks):
+    ExportServer(fake, [*(change(200 - n, "Service", f"svc{n}") for n in range(12)), *exported(18)])
+    (run,) = plan(Export(client).apply(check_mode=True))
+    assert run["changes"] == {"pending_changes": {"before": 12, "after": 0}}  # more than the 10 it names
+    ExportServer(fake, CLEAN)
+    (forced,) = plan(Export(client, force=True).apply(check_mode=True))
+    assert forced == entry(*EXPORT, "run", {"force": {"before": None, "after": True}})
+    ExportServer(fake, [change(3, "Host", "web01", "add")])
+    (first,) = plan(Export(client).apply(check_mode=True))
+    assert first["changes"] == {"last_export": {"before": None, "after": "now"}}

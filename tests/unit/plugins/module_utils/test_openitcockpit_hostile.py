@@ -301,10 +301,34 @@ def run(module: Any, args: dict, *, check: bool) -> tuple[dict, MonitoringError 
             assert footprint() == before, f"{error} after writing {writes_sent()}"
     if check:
         assert writes_sent() == [], "check mode sent writes"
+    if not failed:
+        planned(result)
     if currently_in_test_context():  # a property's statistics (pytest --hypothesis-show-statistics)
         name = module.__name__.rpartition(".")[2]
         event(f"{name}: {'failed: ' + str(error)[:50] if failed else 'changed' if result['changed'] else 'ok'}")
     return result, error
+
+
+PLAN_KEYS = {"backend", "type", "name", "action", "changes"}
+PLAN_TYPES = {
+    "openitcockpit_container": {"container"},
+    "openitcockpit_host": {"host"},
+    "openitcockpit_downtime": {"downtime"},
+    "openitcockpit_export": {"export"},
+}
+
+
+def planned(result: dict) -> None:
+    """What every result's ``plan`` keeps: entries of one shape, about openITCOCKPIT, ``changed`` exactly when an
+    entry does something, changes only for add/change/run, each as before -> after."""
+    plan = result["plan"]
+    assert plan and all(set(entry) == PLAN_KEYS for entry in plan), plan
+    assert {entry["backend"] for entry in plan} == {"openitcockpit"}
+    assert result["changed"] == any(entry["action"] != "none" for entry in plan), plan
+    for entry in plan:
+        assert entry["action"] in ("add", "change", "remove", "run", "none")
+        assert entry["changes"] == {} or entry["action"] in ("add", "change", "run"), entry
+        assert all(set(change) == {"before", "after"} for change in entry["changes"].values()), entry
 
 
 # --- Strategies -------------------------------------------------------------------------------------------------
@@ -457,6 +481,25 @@ def test_every_openitcockpit_module_exits_or_fails_in_one_line(run_args, check):
     module, args = run_args
     fresh(DOWNTIMES if module is openitcockpit_downtime else ())
     run(module, args, check=check)
+
+
+@settings(FAST, max_examples=examples(100))
+@given(run_args=module_runs())
+def test_every_openitcockpit_module_plans_in_check_mode_what_it_then_does(run_args):
+    """The plan of a check-mode run is the plan the real run reports, on the same server (within one minute: the
+    relative times of downtimes count from it)."""
+    module, args = run_args
+    args = {**args, "api_key": API_KEY}  # the key's own troubles are the other properties'
+    seeded = DOWNTIMES if module is openitcockpit_downtime else ()
+    minute = fresh(seeded)
+    check, check_error = run(module, args, check=True)
+    fresh(seeded)
+    applied, error = run(module, args, check=False)
+    assume(datetime.now(UTC).replace(second=0, microsecond=0) == minute)
+    if check_error is None and error is None:
+        assert check["plan"] == applied["plan"]
+        assert check["changed"] == applied["changed"]
+        event(f"plans compared: {', '.join(sorted({e['action'] for e in applied['plan']}))}")
 
 
 @settings(FAST, max_examples=examples(100))
