@@ -111,7 +111,7 @@ sanity: venv ## ansible-test sanity (Python 3.11, no ignore files) on a copy in 
 	$(RUN) python scripts/prepare_ansible_test.py
 	cd $(SANITY_ROOT) && env PATH="$(BIN):$$PATH" ansible-test sanity --venv --python $(SANITY_PYTHON) $(SANITY_ARGS)
 
-test: venv collection lint units contract integration demo sanity ## Everything CI runs, cheapest first (the demo too)
+test: venv collection lint units contract integration sanity ## Everything CI runs, cheapest first (the integration tests run `make demo` too)
 
 # --- Demo --------------------------------------------------------------------------------------
 

@@ -144,7 +144,7 @@ class CallbackModule(CallbackBase):
 
     def v2_playbook_on_stats(self, stats):
         plan, self._plan = self._plan, Plan(check_mode=self._plan.check_mode)
-        self._display.banner("PLAN" if plan.check_mode else "APPLIED (the plan of this run)")
+        self._display.banner("PLAN" if plan.check_mode else "PLAN (what this run did)")
         for line, action in plan.text(unchanged=self.get_option("show_unchanged")):
             self._display.display(line, color=COLORS.get(action))
         self._write(self.get_option("json_file"), json.dumps(plan.to_json(), indent=2, ensure_ascii=False) + "\n")

@@ -2,7 +2,8 @@
 failure; nowhere in stdout, stderr, return values or diffs (the registered results are printed too). For Opsview:
 neither the password nor a session token, the one a task is given or the one a module gets by logging in. For
 openITCOCKPIT: the API key, sent with every request. For Sensu: the API's password, and a client's secret attribute
-(written to the server, never shown)."""
+(written to the server, never shown). The plan (the callback lighthouse.monitoring.plan) is printed and written
+as JSON and Markdown in every run, and checked too."""
 
 from __future__ import annotations
 
@@ -129,16 +130,35 @@ def play_for(check_mode: bool, calls: dict | None = None, *, token: bool = True)
     return header + body
 
 
+def plan_env(tmp_path) -> dict[str, str]:
+    """The plan callback on, with its JSON and Markdown files and every unchanged object listed."""
+    return {
+        "ANSIBLE_CALLBACKS_ENABLED": "lighthouse.monitoring.plan",
+        "LIGHTHOUSE_PLAN_JSON": str(tmp_path / "plan.json"),
+        "LIGHTHOUSE_PLAN_MARKDOWN": str(tmp_path / "plan.md"),
+        "LIGHTHOUSE_PLAN_SHOW_UNCHANGED": "true",
+    }
+
+
+def printed_with_plan(result, tmp_path) -> str:
+    """What Ansible printed, the plan at its end, and the plan's files."""
+    plan = json.loads((tmp_path / "plan.json").read_text(encoding="utf-8"))
+    assert "\nPLAN " in result.output and plan["entries"], result.output[-3000:]  # the plan shows objects
+    return result.output + json.dumps(plan) + (tmp_path / "plan.md").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("check_mode", [True, False], ids=["check-diff", "apply"])
 def test_the_secret_never_shows(simulator, tmp_path, check_mode):
     simulator.control("reset", method="POST")
     play = write_play(tmp_path / "play.yml", tasks=play_for(check_mode))
-    result = run_playbook(play, simulator.env, "-vvvv", *([] if check_mode else ["--diff"]))
+    env = {**simulator.env, **plan_env(tmp_path)}
+    result = run_playbook(play, env, "-vvvv", *([] if check_mode else ["--diff"]))
+    printed = printed_with_plan(result, tmp_path)
     assert result.rc == 0, result.output[-6000:]
     failed = result.output.count("...ignoring")
     assert failed >= len(CALLS), result.output[-6000:]  # the failures did happen
     assert "api_secret" in result.output  # the option is there, masked
-    leaks = result.output.count(SECRET)
+    leaks = printed.count(SECRET)
     assert leaks == 0, f"the API secret shows {leaks} times in what Ansible printed at -vvvv"  # never the value
     assert "Callback dispatch" not in result.output  # every diff is one Ansible's callbacks can show
 
@@ -157,17 +177,18 @@ def test_neither_the_opsview_password_nor_a_token_shows(opsview_simulator, tmp_p
     opsview_simulator.control("reset", method="POST")
     token = login(opsview_simulator)
     play = write_play(tmp_path / "play.yml", tasks=play_for(check_mode, OPSVIEW_CALLS))
-    env = {**opsview_simulator.env, "SECRETS_TEST_TOKEN": token}
+    env = {**opsview_simulator.env, "SECRETS_TEST_TOKEN": token, **plan_env(tmp_path)}
     result = run_playbook(play, env, "-vvvv", *([] if check_mode else ["--diff"]))
+    printed = printed_with_plan(result, tmp_path)
     assert result.rc == 0, result.output[-6000:]
     assert result.output.count("...ignoring") >= len(OPSVIEW_CALLS), result.output[-6000:]  # the failures happened
     masked = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
     assert f'"password": "{masked}"' in result.output and f'"token": "{masked}"' in result.output  # there, masked
     assert opsview_simulator.control("state")["tokens"] >= 2, "the modules did not log in"
     leaks = {
-        "the password": result.output.count(OPSVIEW_PASSWORD),
-        "the given token": result.output.count(token),
-        "a session token": len(SESSION_TOKEN.findall(result.output)),
+        "the password": printed.count(OPSVIEW_PASSWORD),
+        "the given token": printed.count(token),
+        "a session token": len(SESSION_TOKEN.findall(printed)),
     }
     assert leaks == dict.fromkeys(leaks, 0), f"shown in what Ansible printed at -vvvv: {leaks}"
     assert "Callback dispatch" not in result.output
@@ -177,13 +198,15 @@ def test_neither_the_opsview_password_nor_a_token_shows(opsview_simulator, tmp_p
 def test_the_openitcockpit_api_key_never_shows(openitcockpit_simulator, tmp_path, check_mode):
     openitcockpit_simulator.control("reset", method="POST")
     play = write_play(tmp_path / "play.yml", tasks=play_for(check_mode, OITC_CALLS, token=False))
-    result = run_playbook(play, openitcockpit_simulator.env, "-vvvv", *([] if check_mode else ["--diff"]))
+    env = {**openitcockpit_simulator.env, **plan_env(tmp_path)}
+    result = run_playbook(play, env, "-vvvv", *([] if check_mode else ["--diff"]))
+    printed = printed_with_plan(result, tmp_path)
     assert result.rc == 0, result.output[-6000:]
     assert result.output.count("...ignoring") >= len(OITC_CALLS), result.output[-6000:]  # the failures happened
     assert '"api_key": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in result.output  # there, masked
     requests = openitcockpit_simulator.control("request_counts")
     assert sum(requests.values()) > len(OITC_CALLS), requests  # the key was sent
-    leaks = result.output.count(OITC_API_KEY)
+    leaks = printed.count(OITC_API_KEY)
     assert leaks == 0, f"the API key shows {leaks} times in what Ansible printed at -vvvv"
     assert "Callback dispatch" not in result.output
 
@@ -197,8 +220,9 @@ def test_the_sensu_secrets_never_show(sensu_simulator, tmp_path, check_mode):
     (conf_dir / "check_secret.json").write_text(json.dumps({"checks": {"check_secret": check}}), encoding="utf-8")
     assert sensu_simulator.control("reload", method="POST", body={"conf_dir": str(conf_dir)})["ok"]
     play = write_play(tmp_path / "play.yml", tasks=play_for(check_mode, SENSU_CALLS, token=False))
-    env = {**sensu_simulator.env, "SECRETS_TEST_CLIENT_SECRET": SENSU_CLIENT_SECRET}
+    env = {**sensu_simulator.env, "SECRETS_TEST_CLIENT_SECRET": SENSU_CLIENT_SECRET, **plan_env(tmp_path)}
     result = run_playbook(play, env, "-vvvv", *([] if check_mode else ["--diff"]))
+    printed = printed_with_plan(result, tmp_path)
     assert result.rc == 0, result.output[-6000:]
     assert result.output.count("...ignoring") >= len(SENSU_CALLS), result.output[-6000:]  # the failures happened
     masked = "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
@@ -210,8 +234,8 @@ def test_the_sensu_secrets_never_show(sensu_simulator, tmp_path, check_mode):
         clients = {client["name"]: client for client in sensu_simulator.control("state")["clients"]}
         assert clients["secret1"]["password"] == SENSU_CLIENT_SECRET, clients
     leaks = {
-        "the password": result.output.count(SENSU_PASSWORD),
-        "the client's secret attribute": result.output.count(SENSU_CLIENT_SECRET),
+        "the password": printed.count(SENSU_PASSWORD),
+        "the client's secret attribute": printed.count(SENSU_CLIENT_SECRET),
     }
     assert leaks == dict.fromkeys(leaks, 0), f"shown in what Ansible printed at -vvvv: {leaks}"
     assert "Callback dispatch" not in result.output
