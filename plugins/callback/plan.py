@@ -91,7 +91,6 @@ EXAMPLES = r"""
 
 import json
 import os
-import sys
 import tempfile
 
 from ansible import constants as C
@@ -152,7 +151,7 @@ class CallbackModule(CallbackBase):
         troubled = any(stats.failures.values()) or any(stats.dark.values())
         if self.get_option("fail_on_changes") and not plan.empty and not troubled:
             self._display.display(f"The plan is not empty: exiting with {DRIFT_EXIT_CODE} (fail_on_changes).")
-            sys.exit(DRIFT_EXIT_CODE)
+            raise SystemExit(DRIFT_EXIT_CODE)
 
     def _write(self, path, text):
         """Replace ``path`` whole with ``text``; a failure is a warning, the run's result stays as it is."""

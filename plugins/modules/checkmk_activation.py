@@ -108,6 +108,26 @@ activation:
       elements: dict
       sample: [{"id": "5e7b...", "action_name": "create-host", "text": "Created new host web01.",
                 "user_id": "automation", "time": "2026-11-22T09:59:00+00:00"}]
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(checkmk)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - C(type) is V(activation), named by the sites (or V(all sites)), action V(run) with C(pending_changes) from
+      their count to 0, or V(none) when nothing is pending.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: checkmk
+      type: activation
+      name: all sites
+      action: run
+      changes:
+        pending_changes:
+          before: 3
+          after: 0
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._args import connection_spec, env

@@ -27,7 +27,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Predicts the result from the discovery preview (undecided and vanished services); sends only GET requests.
+    details: >-
+      Predicts the result from the discovery preview (undecided and vanished services); sends only GET requests. A host
+      that does not exist yet (an earlier task of the same check-mode run would create it) counts as changed, its
+      services unknown: its plan entry is V(add) with the mode.
   diff_mode:
     support: full
   idempotent:
@@ -103,6 +106,26 @@ pending_changes:
   returned: always
   type: list
   elements: dict
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(checkmk)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - C(type) is V(services), one per host (named by the host), with each service added (V(null) to V(monitored)) or
+      removed (the reverse) by its description, and C(host_labels) when they are updated.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: checkmk
+      type: services
+      name: web01.example.com
+      action: change
+      changes:
+        Filesystem /:
+          before: null
+          after: monitored
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._args import connection_spec, env

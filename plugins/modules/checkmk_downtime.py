@@ -191,6 +191,24 @@ fallbacks:
   type: list
   elements: dict
   sample: [{"site_id": "remote1", "host_names": ["web01.example.com"], "action": "set the downtime ..."}]
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(checkmk)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - C(type) is V(downtime), one per host (and service), named V(<host> (<comment>\)) or
+      V(<host>/<service> (<comment>\)); a downtime replaced by one with another window is a V(change) of its
+      window.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: checkmk
+      type: downtime
+      name: web01.example.com (VM stopped by the hypervisor)
+      action: remove
+      changes: {}
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._args import connection_spec

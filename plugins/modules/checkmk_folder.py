@@ -129,13 +129,34 @@ pending_changes:
   elements: dict
   sample: [{"id": "9a1c...", "action_name": "new-folder", "text": "Created new folder web",
             "user_id": "automation", "time": "2026-11-22T10:00:00+00:00"}]
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(checkmk)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - C(type) is V(folder), and before it one V(folder) entry (action V(add)) for each parent folder the task
+      creates.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: checkmk
+      type: folder
+      name: /linux/web
+      action: change
+      changes:
+        attributes.labels.env:
+          before: test
+          after: prod
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._args import connection_spec
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, subject
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.folder import (
     FolderResource,
     desired_folder,
+    with_folders,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import sync
@@ -161,6 +182,7 @@ def main() -> None:
             client, p["path"], present=p["state"] == "present", purge=p["purge_attributes"], recursive=p["recursive"]
         )
         outcome = sync(resource, p["state"], desired, check_mode=module.check_mode)
+        outcome = with_folders(outcome, subject("folder", resource.path), resource.created_folders)
         extra = dict(created_folders=resource.created_folders, pending_changes=client.recorded_changes())
     module.exit_json(**outcome.result("folder", diff=module._diff), **extra)
 

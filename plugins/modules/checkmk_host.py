@@ -212,10 +212,31 @@ pending_changes:
   elements: dict
   sample: [{"id": "5e7b...", "action_name": "create-host", "text": "Created new host web01.example.com.",
             "user_id": "automation", "time": "2026-11-22T10:00:00+00:00"}]
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(checkmk)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - C(type) is V(host), and before it one V(folder) entry (action V(add)) for each folder the task creates; a
+      renamed host is a V(change) of C(name).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: checkmk
+      type: host
+      name: web01.example.com
+      action: change
+      changes:
+        attributes.alias:
+          before: Web
+          after: Web server
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._args import connection_spec
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, subject
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.folder import with_folders
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import desired_host
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.rename import renamed_host, with_rename
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module
@@ -245,6 +266,7 @@ def main() -> None:
             client, p, check_mode=module.check_mode, folder=folder, purge=p["purge_attributes"], nodes=nodes
         )
         outcome = with_rename(sync(resource, p["state"], desired, check_mode=module.check_mode), earlier)
+        outcome = with_folders(outcome, subject("host", resource.name), resource.created_folders)
         extra = dict(created_folders=resource.created_folders, pending_changes=client.recorded_changes())
     module.exit_json(**outcome.result("host", diff=module._diff), **extra)
 

@@ -26,7 +26,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: Reads the hosts (and nothing else) and reports what would change.
+    details: Reads the hosts (and, when hosts would go to other folders, the folders) and reports what would change.
   diff_mode:
     support: full
     details: The diff shows the hosts that change, before and after.
@@ -158,6 +158,29 @@ pending_changes:
   returned: always
   type: list
   elements: dict
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(checkmk)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - C(type) is V(host), one per declared host and per host that O(exclusive_folder) removes, after one V(folder)
+      entry (action V(add)) for each folder the task creates.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: checkmk
+      type: host
+      name: node01.example.com
+      action: add
+      changes:
+        name:
+          before: null
+          after: node01.example.com
+        folder:
+          before: null
+          after: /clusters/k8s
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._args import connection_spec

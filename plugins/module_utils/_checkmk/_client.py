@@ -24,6 +24,7 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import
     check_connection,
     send_json,
 )
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Subject
 
 API_PATH = "check_mk/api/1.0"
 USER_AGENT = "lighthouse.monitoring"
@@ -170,6 +171,11 @@ def release(version: str | None) -> tuple[int, int] | None:
     """Major and minor of a Checkmk version (``2.4.0p18`` -> (2, 4)), as X-Checkmk-Version tells it."""
     match = _RELEASE.match(version or "")
     return (int(match[1]), int(match[2])) if match else None
+
+
+def subject(kind: str, name: str) -> Subject:
+    """What a plan entry of this backend is about: ``subject("host", "web1")``."""
+    return Subject("checkmk", kind, name)
 
 
 def object_path(domain_type: str, ident: str, *suffix: str) -> str:

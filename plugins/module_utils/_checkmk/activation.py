@@ -6,17 +6,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import (
+    CheckmkClient,
+    object_path,
+    subject,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
     ConflictError,
     MonitoringError,
     reread_settles,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome, plan_entry
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
 
 ACTIVATE = "/domain-types/activation_run/actions/activate-changes/invoke"
@@ -43,6 +47,16 @@ def owners(changes: list[Mapping[str, Any]]) -> str:
     """``alice (2), bob (1)``: whose changes these are."""
     counts = Counter(str(c.get("user_id") or "(no user)") for c in changes)
     return ", ".join(f"{user} ({n})" for user, n in sorted(counts.items()))
+
+
+def with_plan(request: Activation, outcome: Outcome) -> Outcome:
+    """The outcome with its plan entry: the activation of the sites (or all sites) runs, taking the pending
+    changes it read from their count to 0; nothing pending, nothing runs."""
+    sites = ", ".join(request.sites) or "all sites"
+    count = len((outcome.before or {}).get("pending_changes") or [])
+    changes = {"pending_changes": {"before": count, "after": 0}}
+    entry = plan_entry(subject("activation", sites), "run" if outcome.changed else "none", changes)
+    return replace(outcome, plan=(entry,))
 
 
 def from_api(body: Mapping[str, Any]) -> Model:
@@ -75,7 +89,7 @@ def activate(
         changes, etag = client.pending_changes()
         before = sent or {"pending_changes": changes}
         if not changes:
-            return Outcome(sent is not None, before, None)
+            return with_plan(request, Outcome(sent is not None, before, None))
         # As Checkmk counts them: changes without a user (made by Checkmk itself) are nobody's.
         foreign = [c for c in changes if c.get("user_id") and c.get("user_id") != client.user]
         if foreign and not request.force_foreign_changes:
@@ -85,7 +99,7 @@ def activate(
             )
         if check_mode:
             planned = {"id": None, "sites": request.sites, "is_running": False, "time_started": None}
-            return Outcome(True, before, {**planned, "changes": changes})
+            return with_plan(request, Outcome(True, before, {**planned, "changes": changes}))
         body = {"redirect": False, "sites": request.sites, "force_foreign_changes": request.force_foreign_changes}
         try:
             answer = client.request(
@@ -101,7 +115,7 @@ def activate(
         if answer.status == 412:
             continue
         if answer.status == 422:
-            return Outcome(sent is not None, before, None)
+            return with_plan(request, Outcome(sent is not None, before, None))
         if answer.status == 423:
             poll(lambda: not _running(client), what="The activation already running in Checkmk", **waiting)
             continue
@@ -109,7 +123,7 @@ def activate(
         if request.wait:
             poll(partial(_finished, client, run["id"]), what=f"Activation {run['id']}", **waiting)
             run["is_running"] = False
-        return Outcome(True, before, run)
+        return with_plan(request, Outcome(True, before, run))
     raise ConflictError(
         f"Failed to activate the pending changes: they changed {MAX_ATTEMPTS} times between reading and activating",
         status=412,

@@ -10,7 +10,11 @@ from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import (
+    CheckmkClient,
+    object_path,
+    subject,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import validate_host_name
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
     MonitoringError,
@@ -18,7 +22,12 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     reread_settles,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._http import Response
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
+    Model,
+    Outcome,
+    leaf_changes,
+    plan_entry,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._wait import Deadline, poll
 
 START = "/domain-types/service_discovery_run/actions/start/invoke"
@@ -66,6 +75,11 @@ class Services:
     host_labels: tuple
     label_drift: tuple = ()
     relabeled: frozenset = frozenset()  # monitored services found with other service labels
+
+    @classmethod
+    def none(cls) -> Services:
+        """No services and no labels: a host that does not exist (yet)."""
+        return cls(frozenset(), frozenset(), frozenset(), ())
 
     @classmethod
     def from_api(cls, body: Mapping[str, Any] | None) -> Services:
@@ -122,6 +136,17 @@ def changes(before: Services, after: Services) -> Model:
     }
 
 
+def plan_of(host: str, change: Mapping[str, Any]) -> Model:
+    """The plan entry of one host's services: each service added (``None`` -> ``monitored``) or removed (the
+    reverse) by its description, and ``host_labels`` when Checkmk updates them (the preview does not show the
+    stored labels, so it says ``outdated`` -> ``updated``)."""
+    entries: Model = {name: {"before": None, "after": "monitored"} for name in change["added"]}
+    entries.update({name: {"before": "monitored", "after": None} for name in change["removed"]})
+    if change["host_labels_changed"]:
+        entries["host_labels"] = {"before": "outdated", "after": "updated"}
+    return plan_entry(subject("services", host), "change" if entries else "none", entries)
+
+
 def validate_request(host_names: list[str], mode: str) -> list[str]:
     if mode not in MODES:
         raise ValidationError(f"Unknown discovery mode {mode!r}; use one of {', '.join(MODES)}")
@@ -144,26 +169,41 @@ def discover(
     endpoint); changed when a host's monitored services or host labels differ afterwards."""
     hosts = validate_request(host_names, mode)
     waiting = {"deadline": Deadline(timeout), **({"sleep": sleep} if sleep else {})}
-    before = {host: _read(client, host) for host in hosts}
     if check_mode:
+        # A host that does not exist yet may be created by an earlier task of the same check-mode run: its services
+        # cannot be previewed, so it counts as changed, with nothing known of them.
+        found = {host: _read(client, host, missing=True) for host in hosts}
+        unknown = [host for host, services in found.items() if services is None]
+        before = {host: services or Services.none() for host, services in found.items()}
         after = {host: services.predicted(mode) for host, services in before.items()}
     else:
+        unknown = []
+        before = {host: _read(client, host) for host in hosts}
         if bulk:
             _run_bulk(client, hosts, mode, waiting)
         else:
             _run_single(client, hosts[0], mode, waiting)
         after = {host: _read(client, host) for host in hosts}
     result = {host: changes(before[host], after[host]) for host in hosts}
-    changed = any(r["added"] or r["removed"] or r["host_labels_changed"] for r in result.values())
-    return Outcome(changed, _monitored(before), _monitored(after), {"discovery": result})
+    changed = bool(unknown) or any(r["added"] or r["removed"] or r["host_labels_changed"] for r in result.values())
+    entries = tuple(
+        plan_entry(subject("services", host), "add", leaf_changes(None, {"mode": mode}))
+        if host in unknown
+        else plan_of(host, result[host])
+        for host in hosts
+    )
+    return Outcome(changed, _monitored(before), _monitored(after), {"discovery": result}, plan=entries)
 
 
 def _monitored(services: Mapping[str, Services]) -> Model:
     return {host: sorted(s.monitored) for host, s in services.items()}
 
 
-def _read(client: CheckmkClient, host: str) -> Services:
+def _read(client: CheckmkClient, host: str, *, missing: bool = False) -> Services | None:
+    """The host's services; a host that does not exist fails, unless ``missing`` (then None)."""
     body, _etag = client.get(object_path("service_discovery", host), action=f"read the services of host '{host}'")
+    if body is None and missing:
+        return None
     if body is None:
         raise ValidationError(f"Cannot discover services of host '{host}': the host does not exist")
     return Services.from_api(body)

@@ -25,7 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import (
+    CheckmkClient,
+    object_path,
+    subject,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import COLLECTION as HOSTS
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.host import validate_host_name
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
@@ -34,7 +38,12 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     WaitTimeout,
     reread_settles,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
+    Model,
+    Outcome,
+    leaf_changes,
+    plan_entry,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._time import (
     TimeSpec,
     declared_window,
@@ -208,13 +217,18 @@ class Downtimes:
         sites = self._sites() if self.request.state == "present" else {}
         current = self._list(self.client)
         if self.request.state == "absent":
+            entries = [
+                self._entry(host, service, "remove" if self._of(current, host, service) else "none")
+                for host in self.request.hosts
+                for service in self.request.services or (None,)
+            ]
             if current and not check_mode:
                 self._remove(current)
-            return self._outcome(bool(current), current, [])
+            return self._outcome(bool(current), current, [], entries)
         # Those on the host's monitoring site; one left on another site (the host moved) is not the declared one.
         current = [d for d in current if d["site_id"] == sites[d["host_name"]]]
         now = self.now()  # one moment for all hosts: relative windows of new downtimes are one window
-        kept, missing, replaced = [], [], []
+        kept, missing, replaced, entries = [], [], [], []
         for host in self.request.hosts:
             mine = [d for d in current if d["host_name"] == host]
             for service in self.request.services or (None,):
@@ -223,20 +237,35 @@ class Downtimes:
                 match = next((d for d in same if _matches(d, wanted)), None)
                 if match is not None:
                     kept.append(match)
+                    entries.append(self._entry(host, service, "none"))
                 else:
                     missing.append(wanted)
                     replaced.extend(same)
+                    entries.append(self._entry(host, service, *_planned(same, wanted)))
         if not missing or check_mode:
-            return self._outcome(bool(missing), current, kept + missing)
+            return self._outcome(bool(missing), current, kept + missing, entries)
         created = self._set(missing)
         if replaced:  # the new downtimes hold now: remove the ones they replace
             self._remove(replaced)
-        return self._outcome(True, current, kept + created)
+        return self._outcome(True, current, kept + created, entries)
 
-    def _outcome(self, changed: bool, before: list, after: list) -> Outcome:
+    def _outcome(self, changed: bool, before: list, after: list, entries: list) -> Outcome:
         return Outcome(
-            changed, {"downtimes": _sorted(before)}, {"downtimes": _sorted(after)}, {"fallbacks": self.fallbacks}
+            changed,
+            {"downtimes": _sorted(before)},
+            {"downtimes": _sorted(after)},
+            {"fallbacks": self.fallbacks},
+            plan=tuple(entries),
         )
+
+    def _entry(self, host: str, service: str | None, action: str, changes: Model | None = None) -> Model:
+        """The plan entry of one declared downtime, named ``<host> (<comment>)`` or ``<host>/<service> (<comment>)``."""
+        name = f"{host}/{service}" if service is not None else host
+        return plan_entry(subject("downtime", f"{name} ({self.request.comment})"), action, changes)
+
+    @staticmethod
+    def _of(downtimes: Iterable[Model], host: str, service: str | None) -> list:
+        return [d for d in downtimes if d["host_name"] == host and d.get("service_description") == service]
 
     # --- reading ------------------------------------------------------------------------------------
 
@@ -473,6 +502,15 @@ def _matches(current: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     """Same identity and window (the duration only where the server tells it)."""
     keys = ("start_time", "end_time", "recurring") + (("duration",) if "duration" in current else ())
     return identity(current) == identity(wanted) and all(current.get(k) == wanted.get(k) for k in keys)
+
+
+def _planned(same: Sequence[Model], wanted: Model) -> tuple[str, Model]:
+    """The plan of a declared downtime that is not there: ``add`` with its declared values, or, when one with the
+    identity but another window is replaced, ``change`` with the window's values that differ."""
+    if not same:
+        return "add", leaf_changes(None, {k: v for k, v in wanted.items() if k not in ("site_id", "id")})
+    keys = ("start_time", "end_time", "recurring") + (("duration",) if "duration" in same[0] else ())
+    return "change", leaf_changes({k: same[0].get(k) for k in keys}, {k: wanted.get(k) for k in keys})
 
 
 def _sorted(downtimes: Iterable[Model]) -> list:

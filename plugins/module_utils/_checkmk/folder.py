@@ -5,13 +5,25 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
+from dataclasses import replace
 from typing import Any
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import (
+    CheckmkClient,
+    object_path,
+    subject,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import MonitoringError, ValidationError
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, changed_keys
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
+    Model,
+    Outcome,
+    Subject,
+    changed_keys,
+    leaf_changes,
+    plan_entry,
+)
 
 ROOT = "/"
 COLLECTION = "/domain-types/folder_config/collections/all"
@@ -78,6 +90,16 @@ def desired_folder(params: Mapping[str, Any]) -> Model:
     if params.get("title") is not None:
         desired["title"] = params["title"]
     return desired
+
+
+def folder_entries(paths: Iterable[str]) -> list[Model]:
+    """The plan entries of the parent folders that a task creates (or would), like ``mkdir -p``."""
+    return [plan_entry(subject("folder", path), "add", leaf_changes(None, {"path": path})) for path in paths]
+
+
+def with_folders(outcome: Outcome, about: Subject, created_folders: Iterable[str]) -> Outcome:
+    """The outcome with its plan: an entry for each folder created for the object, then the object's own."""
+    return replace(outcome, plan=(*folder_entries(created_folders), outcome.entry(about)))
 
 
 class Folders:

@@ -21,13 +21,18 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import CheckmkClient, object_path
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk._client import (
+    CheckmkClient,
+    object_path,
+    subject,
+)
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.folder import (
     COLLECTION as FOLDERS,
 )
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk.folder import (
     ROOT,
     Folders,
+    folder_entries,
     normalize_path,
     parent_of,
     slug,
@@ -49,7 +54,13 @@ from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors impo
     ValidationError,
     reread_settles,
 )
-from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import Model, Outcome, overlay
+from ansible_collections.lighthouse.monitoring.plugins.module_utils._sync import (
+    Model,
+    Outcome,
+    leaf_changes,
+    overlay,
+    plan_entry,
+)
 
 BULK_CREATE = "/domain-types/host_config/actions/bulk-create/invoke"
 BULK_UPDATE = "/domain-types/host_config/actions/bulk-update/invoke"
@@ -134,6 +145,28 @@ class Plan:
     def size(self) -> int:
         """How many hosts are still to write."""
         return len(self.create) + len(self.update) + len(self.move) + len(self.nodes) + len(self.remove)
+
+    def entries(self, declared: Iterable[str]) -> list:
+        """The plan entries: one per declared host, then one per host that ``exclusive_folder`` removes."""
+        created = {host["name"]: host for host in self.create}
+        names, removed = list(declared), set(self.remove)
+        known = set(names)
+        entries = []
+        for name in [*names, *(name for name in self.remove if name not in known)]:
+            if name in created:
+                entries.append(plan_entry(subject("host", name), "add", leaf_changes(None, created[name])))
+            elif name in removed:
+                entries.append(plan_entry(subject("host", name), "remove"))
+            elif name in self.before:
+                changes = leaf_changes(self.before[name], self.after[name])
+                entries.append(plan_entry(subject("host", name), "change", changes))
+            else:
+                entries.append(plan_entry(subject("host", name), "none"))
+        return entries
+
+    def folders(self) -> set:
+        """The folders that the creates and moves need."""
+        return ({h.get("folder", ROOT) for h in self.create} | {to for _from, to in self.move.values()}) - {ROOT}
 
     def results(self) -> dict:
         return {
@@ -228,8 +261,12 @@ class BulkHosts:
 
     def apply(self, *, check_mode: bool) -> Outcome:
         todo = self._plan()
+        entries = todo.entries(self.inventory.hosts)
         if todo.changed and not check_mode:
             self._write_checked(todo)
+            folders = self.created_folders
+        else:  # check mode lists the folders that the writes would create
+            folders = self._missing_folders(todo.folders())
         results = todo.results()
         if self.failed:
             for group in RESULTS:
@@ -237,7 +274,8 @@ class BulkHosts:
             todo.after = {name: host for name, host in todo.after.items() if name not in self.failed}
         results["failed"] = dict(self.failed)
         results["created_folders"] = self.created_folders
-        return Outcome(todo.changed, todo.before, todo.after, {"results": results})
+        plan = (*folder_entries(folders), *entries)
+        return Outcome(todo.changed, todo.before, todo.after, {"results": results}, plan=plan)
 
     def _write_checked(self, todo: Plan) -> None:
         """Write the plan. When a request fails in a way that may have landed after all (lost answer, proxy error)
@@ -259,8 +297,7 @@ class BulkHosts:
             todo = left
 
     def _write(self, todo: Plan) -> None:
-        folders = {h.get("folder", ROOT) for h in todo.create} | {to for _from, to in todo.move.values()}
-        self._create_folders(folders - {ROOT})
+        self._create_folders(todo.folders())
         plain = [host for host in todo.create if "nodes" not in host]
         for batch in _batches(plain, self.inventory.batch_size):
             entries = [_create_entry(host) for host in batch]
@@ -278,19 +315,22 @@ class BulkHosts:
             self._delete(batch)
 
     def _create_folders(self, paths: Iterable[str]) -> None:
-        """Create the folders (and their parents) that do not exist, found with one recursive list."""
+        """Create the folders (and their parents) that do not exist."""
+        folders = Folders(self.client)
+        for path in self._missing_folders(paths):
+            folders.create(path)
+            self.created_folders.append(path)
+
+    def _missing_folders(self, paths: Iterable[str]) -> list:
+        """The folders (and their parents) that do not exist, found with one recursive list; parents first."""
         wanted = sorted({p for path in paths for p in _with_parents(path)})
         if not wanted:
-            return
+            return []
         answer = self.client.request(
             "GET", FOLDERS, query={"parent": "~", "recursive": True}, ok=(200,), action="list the folders"
         )
         existing = {normalize_path(f.get("extensions", {}).get("path", "/")) for f in answer.json().get("value", [])}
-        folders = Folders(self.client)
-        for path in wanted:  # sorted: parents before children
-            if path not in existing:
-                folders.create(path)
-                self.created_folders.append(path)
+        return [path for path in wanted if path not in existing]
 
     def _bulk(self, method: str, path: str, entries: list, verb: str) -> None:
         action = f"{verb} {len(entries)} hosts ({entries[0]['host_name']} ...)"

@@ -123,8 +123,12 @@ def renamed_host(
 
 
 def with_rename(outcome: Outcome, earlier: str | None) -> Outcome:
-    """A renamed host is changed, and was known by its earlier name before."""
+    """A renamed host is changed, and was known by its earlier name before: the plan says ``change``, the name
+    first (from the earlier to the new one), then whatever else changes."""
     if earlier is None:
         return outcome
+    new = (outcome.before or outcome.after or {}).get("name")
     before = None if outcome.before is None else {**outcome.before, "name": earlier}
-    return replace(outcome, changed=True, before=before, extra={**outcome.extra, "renamed_from": earlier})
+    changes = {"name": {"before": earlier, "after": new}, **(outcome.changes or {})}
+    extra = {**outcome.extra, "renamed_from": earlier}
+    return replace(outcome, changed=True, before=before, extra=extra, action="change", changes=changes)

@@ -68,6 +68,7 @@ def test_update_move_and_check_mode(client, fake):
         {"name": "a", "folder": "/x", "attributes": {"alias": "new"}},
         {"name": "b", "folder": "/y", "attributes": {}},
     ]
+    fake.on("GET", FOLDERS, reply(200, {"value": [folder("/"), folder("/x"), folder("/y")]}))
     outcome, _run = run(client, declared, check_mode=True)
     assert outcome.changed and fake.writes() == []
     assert outcome.extra["results"]["updated"] == ["a"] and outcome.extra["results"]["moved"] == ["b"]
@@ -75,7 +76,6 @@ def test_update_move_and_check_mode(client, fake):
         "alias": "new"
     }
     assert outcome.after["b"]["folder"] == "/y"
-    fake.on("GET", FOLDERS, reply(200, {"value": [folder("/"), folder("/x"), folder("/y")]}))
     fake.on("PUT", BULK_UPDATE, reply(200, {"value": []}))
     fake.on("GET", "/objects/host_config/b", reply(200, host("b", "/x"), '"etag-b"'))
     fake.on("POST", "/objects/host_config/b/actions/move/invoke", reply(200, host("b", "/y"), '"etag-b2"'))

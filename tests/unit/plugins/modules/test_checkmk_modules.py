@@ -51,6 +51,18 @@ def test_host_created_with_pending_changes_and_diff(run, fake):
     assert result["diff"] == {"before": {}, "after": result["host"]}
     assert result["pending_changes"] == [CHANGE]
     assert result["created_folders"] == []
+    assert result["plan"] == [
+        {
+            "backend": "checkmk",
+            "type": "host",
+            "name": "web1",
+            "action": "add",
+            "changes": {
+                "name": {"before": None, "after": "web1"},
+                "attributes.alias": {"before": None, "after": "Web"},
+            },
+        }
+    ]
 
 
 def test_host_check_mode_sends_only_gets(run, fake):
@@ -59,6 +71,10 @@ def test_host_check_mode_sends_only_gets(run, fake):
     result, failed = run(checkmk_host, {"name": "web1", "folder": "/linux"}, check_mode=True)
     assert not failed and result["changed"] is True
     assert result["created_folders"] == ["/linux"] and result["pending_changes"] == []
+    assert [(e["type"], e["name"], e["action"]) for e in result["plan"]] == [
+        ("folder", "/linux", "add"),
+        ("host", "web1", "add"),
+    ]
     assert fake.writes() == []
 
 
@@ -87,6 +103,7 @@ def test_folder_unchanged(run, fake):
     assert not failed and result["changed"] is False
     assert result["folder"] == {"path": "/a", "title": "A", "attributes": {"site": "cmk"}}
     assert fake.writes() == [] and result["pending_changes"] == []
+    assert result["plan"] == [{"backend": "checkmk", "type": "folder", "name": "/a", "action": "none", "changes": {}}]
 
 
 def test_connection_options_from_environment(run, fake, monkeypatch):
