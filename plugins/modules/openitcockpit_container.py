@@ -87,6 +87,37 @@ created:
   type: list
   elements: str
   sample: ["/root/ACME", "/root/ACME/Web"]
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(openitcockpit)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - C(type) is V(container), named by the container's full path (V(/root/ACME/Web)). When the container is created,
+      one V(container) entry of action V(add) comes first for each missing parent the task creates (from the top
+      down), then the container's own; an V(add) has the declared C(path), C(name) and C(type) (V(tenant),
+      V(location) or V(node)) as its changes. A container that exists is V(none); a removed one V(remove), with no
+      changes.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: openitcockpit
+      type: container
+      name: /root/ACME
+      action: add
+      changes:
+        path: {before: null, after: /root/ACME}
+        name: {before: null, after: ACME}
+        type: {before: null, after: tenant}
+    - backend: openitcockpit
+      type: container
+      name: /root/ACME/Web
+      action: add
+      changes:
+        path: {before: null, after: /root/ACME/Web}
+        name: {before: null, after: Web}
+        type: {before: null, after: node}
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module

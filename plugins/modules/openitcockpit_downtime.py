@@ -137,6 +137,32 @@ downtimes:
       comment: VM stopped by the hypervisor
       start_time: "2026-12-01T10:00:00+00:00"
       end_time: "2026-12-01T12:00:00+00:00"
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(openitcockpit)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - One entry of C(type) V(downtime) per host, or per service of a host, named V(<host> (<comment>\)) or
+      V(<host>/<service> (<comment>\)). V(add) when the object has no downtime with the comment, with every
+      declared value as changes (C(host_name), C(service_description) or C(include_services), C(comment),
+      C(start_time), C(end_time)); V(change) when a downtime with another window is replaced, with the values of
+      the window that differ (C(start_time), C(end_time); C(before) a list when several are listed); V(none) when
+      the declared window is listed; V(remove) with O(state=absent).
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: openitcockpit
+      type: downtime
+      name: web01 (VM stopped by the hypervisor)
+      action: add
+      changes:
+        host_name: {before: null, after: web01}
+        include_services: {before: null, after: true}
+        comment: {before: null, after: VM stopped by the hypervisor}
+        start_time: {before: null, after: "2026-12-01T10:00:00+00:00"}
+        end_time: {before: null, after: "2026-12-01T12:00:00+00:00"}
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module

@@ -84,6 +84,28 @@ exported:
   description: Whether this task ran an export.
   returned: always
   type: bool
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(openitcockpit)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - One entry, C(type) V(export) and C(name) V(configuration), of action V(run) when an export runs (or would),
+      else V(none). Its changes say why, from what was pending at the first read - C(pending_changes) from the
+      number of changelog entries since the last export to 0, C(unmonitored_hosts) from their number to 0,
+      C(last_export) from null to V(now) when no successful export is on record, C(force) from null to V(true)
+      when nothing was pending and O(force) exported all the same.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: openitcockpit
+      type: export
+      name: configuration
+      action: run
+      changes:
+        pending_changes: {before: 3, after: 0}
+        unmonitored_hosts: {before: 1, after: 0}
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module

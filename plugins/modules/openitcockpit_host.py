@@ -134,6 +134,27 @@ host:
     host_template: default host
     host_groups: ["webservers"]
     satellite: Mastersystem
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(openitcockpit)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - One entry, C(type) V(host) and C(name) the host's name. A new host (V(add)) has every declared value as its
+      changes (C(name), C(address), C(description), C(container), C(host_template), C(host_groups), C(satellite));
+      a V(change) has the values that differ (C(host_groups) as a whole list, with the host's other groups kept
+      unless O(purge_host_groups)); V(remove) and V(none) have none.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: openitcockpit
+      type: host
+      name: web01
+      action: change
+      changes:
+        address: {before: 192.0.2.10, after: 192.0.2.11}
+        host_groups: {before: ["linux"], after: ["linux", "webservers"]}
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module

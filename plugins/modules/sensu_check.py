@@ -169,6 +169,28 @@ backup_file:
   returned: when a file was replaced or removed with O(backup)
   type: str
   sample: /etc/sensu/conf.d/check_check_http.json.12345.2026-12-02@10:00:00~
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(sensu)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - One entry, C(type) V(check) and C(name) the check's name. Its changes are the definition's values that differ,
+      by dotted path within the definition (C(interval), C(proxy_requests.splay)), and the file's attributes that
+      change (C(file.mode), C(file.owner), ...), both from the file as first read; a new file (V(add)) has every
+      value of the definition and the declared file attributes. A change of the file's attributes alone is a
+      V(change) too; V(remove) and V(none) have no changes.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: sensu
+      type: check
+      name: check_http
+      action: change
+      changes:
+        interval: {before: 30, after: 60}
+        file.mode: {before: "0644", after: "0640"}
 """
 
 from collections.abc import Callable

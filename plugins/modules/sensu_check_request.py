@@ -72,6 +72,29 @@ request:
   returned: always
   type: dict
   sample: {"check": "check_ping", "subscribers": ["client:web01"], "reason": "host registered", "issued": 1767225600}
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(sensu)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - One entry of C(type) V(check request), named V(<check> on <subscribers>) (the subscribers joined by
+      V(, )) when O(subscribers) is given, else by the check's name; action V(run) (in check mode too), with the
+      request's values as its changes (C(check), C(subscribers), C(reason), C(creator); not C(issued)), each from
+      null.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: sensu
+      type: check request
+      name: "check_ping on client:web01"
+      action: run
+      changes:
+        check: {before: null, after: check_ping}
+        subscribers: {before: null, after: ["client:web01"]}
+        reason: {before: null, after: host registered}
+        creator: {before: null, after: ansible}
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module

@@ -116,6 +116,31 @@ silence:
     begin: null
     expire: 7200
     expires_in: 7170
+plan:
+  description:
+    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
+      returns, for a plan callback. Each entry has C(backend) (V(sensu)), C(type), C(name), C(action) (V(add),
+      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
+      C(before) and C(after).
+    - One entry, C(type) V(silence) and C(name) the silence's id (V(<subscription or *>:<check or *>), as
+      V(client:web01:*)). A new silence (V(add)) has the declared values that are set as its changes (C(id),
+      C(subscription), C(check), C(reason), C(creator), C(expire_on_resolve), C(expire)); a silence set again
+      (V(change)) the values that differ; V(remove) and V(none) have none.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - backend: sensu
+      type: silence
+      name: "client:web01:*"
+      action: add
+      changes:
+        id: {before: null, after: "client:web01:*"}
+        subscription: {before: null, after: "client:web01"}
+        reason: {before: null, after: kernel update}
+        creator: {before: null, after: ansible}
+        expire_on_resolve: {before: null, after: false}
+        expire: {before: null, after: 7200}
 """
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._module import api_errors, new_module
