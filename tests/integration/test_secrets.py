@@ -156,7 +156,9 @@ def test_the_secret_never_shows(simulator, tmp_path, check_mode):
     printed = printed_with_plan(result, tmp_path)
     assert result.rc == 0, result.output[-6000:]
     failed = result.output.count("...ignoring")
-    assert failed >= len(CALLS), result.output[-6000:]  # the failures did happen
+    # In check mode, discovery of a host it cannot find does not fail (an earlier task may create it): both of
+    # its calls succeed there.
+    assert failed >= len(CALLS) - 2 * check_mode, result.output[-6000:]  # the failures did happen
     assert "api_secret" in result.output  # the option is there, masked
     leaks = printed.count(SECRET)
     assert leaks == 0, f"the API secret shows {leaks} times in what Ansible printed at -vvvv"  # never the value
