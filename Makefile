@@ -37,10 +37,10 @@ DEMO_BACKENDS := $(or $(BACKEND),checkmk opsview openitcockpit sensu)
 # Run a command with the virtualenv first on PATH and the collection importable.
 RUN := env PATH="$(BIN):$$PATH" ANSIBLE_COLLECTIONS_PATH="$(COLLECTIONS)" PYTHONPATH="$(COLLECTIONS)"
 
-.PHONY: help venv link build collection lint format units contract integration faults fuzz mutants sanity test demo benchmark benchmark-simulator simulator lock clean
+.PHONY: help venv link build collection lint format units contract integration faults fuzz mutants sanity test demo benchmark benchmark-inventory benchmark-simulator simulator lock clean
 
 help: ## Show the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 # --- Environment -------------------------------------------------------------------------------
 
@@ -81,11 +81,13 @@ format: venv ## Let ruff fix what it can and format the Python code
 	$(RUN) ruff check --fix .
 	$(RUN) ruff format .
 
-# The callback's tests load Ansible's controller-side plugin classes, which change state the module tests rely on
-# (parameter decoding, captured warnings): they run in a pytest session of their own.
+# The tests of the callback, inventory and lookup plugins load Ansible's controller-side plugin classes, which change
+# state the module tests rely on (parameter decoding, captured warnings): they run in a pytest session of their own.
+CONTROLLER_TESTS := tests/unit/plugins/callback tests/unit/plugins/inventory tests/unit/plugins/lookup
+
 units: venv link ## Unit tests: pytest tests/unit
-	$(RUN) scripts/run_pytest.sh tests/unit --ignore=tests/unit/plugins/callback $(PYTEST_ARGS)
-	$(RUN) scripts/run_pytest.sh tests/unit/plugins/callback $(PYTEST_ARGS)
+	$(RUN) scripts/run_pytest.sh tests/unit $(addprefix --ignore=,$(CONTROLLER_TESTS)) $(PYTEST_ARGS)
+	$(RUN) python -m pytest $(CONTROLLER_TESTS) $(PYTEST_ARGS)
 
 contract: venv link ## Contract tests of the simulators: pytest tests/contract
 	$(RUN) scripts/run_pytest.sh tests/contract $(PYTEST_ARGS)
@@ -140,6 +142,9 @@ endif
 benchmark: venv link ## Benchmark hosts three ways, then downtimes two ways (BENCHMARK_ARGS, DOWNTIME_BENCHMARK_ARGS); not part of test
 	$(RUN) python benchmarks/hosts.py $(BENCHMARK_ARGS)
 	$(RUN) python benchmarks/downtimes.py $(DOWNTIME_BENCHMARK_ARGS)
+
+benchmark-inventory: venv link ## Time ansible-inventory with the Checkmk plugin beside a static inventory (INVENTORY_BENCHMARK_ARGS); not part of test
+	$(RUN) python benchmarks/inventory.py $(INVENTORY_BENCHMARK_ARGS)
 
 benchmark-simulator: venv ## Time the simulator's requests at 100 and at 10,000 hosts, side by side; not part of test
 	$(RUN) python benchmarks/simulator.py

@@ -75,7 +75,6 @@ def clear_counts(simulator: Simulator) -> None:
     """Forget the requests served so far: served() then counts those of the next run only."""
     with simulator.state.lock:
         simulator.state.requests.clear()
-        simulator.state.request_log.clear()
 
 
 def served(simulator: Simulator) -> int:

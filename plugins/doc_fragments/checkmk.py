@@ -57,3 +57,66 @@ notes:
   - Idempotent requests are retried up to three times, with backoff, after connection errors and HTTP 502, 503 and
     504; other requests are never sent twice.
 """
+
+    # Connection options of the checkmk inventory plugin and lookups (lighthouse.monitoring.checkmk.plugin): the same
+    # options and environment variables as the modules, which plugins declare as configuration.
+    PLUGIN = r"""
+options:
+  server_url:
+    description:
+      - URL of the Checkmk web server, without the site, for example V(https://monitoring.example.com).
+    type: str
+    required: true
+    env:
+      - name: CHECKMK_SERVER_URL
+      - name: CHECKMK_VAR_SERVER_URL
+  site:
+    description:
+      - Name of the Checkmk site whose REST API is used (the central site in distributed monitoring).
+    type: str
+    required: true
+    env:
+      - name: CHECKMK_SITE
+      - name: CHECKMK_VAR_SITE
+  api_user:
+    description:
+      - Name of the automation user.
+    type: str
+    required: true
+    env:
+      - name: CHECKMK_API_USER
+      - name: CHECKMK_VAR_AUTOMATION_USER
+  api_secret:
+    description:
+      - Secret of the automation user; in a file, encrypt it with Ansible Vault. It is never logged, shown or cached.
+    type: str
+    required: true
+    env:
+      - name: CHECKMK_API_SECRET
+      - name: CHECKMK_VAR_AUTOMATION_SECRET
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. Only set to V(false) on test servers.
+    type: bool
+    default: true
+    env:
+      - name: CHECKMK_VALIDATE_CERTS
+      - name: CHECKMK_VAR_VALIDATE_CERTS
+  ca_path:
+    description:
+      - A CA bundle (PEM file) used to verify the server's certificate, for servers with a private CA.
+    type: path
+    env:
+      - name: CHECKMK_CA_PATH
+      - name: CHECKMK_VAR_CA_PATH
+  timeout:
+    description:
+      - Seconds to wait for each answer of the server.
+    type: float
+    default: 30
+    env:
+      - name: CHECKMK_TIMEOUT
+      - name: CHECKMK_VAR_TIMEOUT
+requirements:
+  - requests (Python library)
+"""

@@ -48,3 +48,47 @@ notes:
   - Configuration changes reach the monitoring core when openITCOCKPIT refreshes its monitoring configuration; see
     M(lighthouse.monitoring.openitcockpit_export) and the handler role C(lighthouse.monitoring.openitcockpit_changes).
 """
+
+    # Connection options of the openitcockpit inventory plugin (lighthouse.monitoring.openitcockpit.plugin): the same
+    # options and environment variables as the modules, which plugins declare as configuration.
+    PLUGIN = r"""
+options:
+  server_url:
+    description:
+      - URL of the openITCOCKPIT server, for example V(https://oitc.example.com).
+    type: str
+    required: true
+    env:
+      - name: OITC_URL
+  api_key:
+    description:
+      - An API key of the user the plugin reads as (openITCOCKPIT, your name, then API keys); the plugin sees the hosts
+        in the containers that user may see. In a file, encrypt it with Ansible Vault. It is never logged, shown or
+        cached.
+    type: str
+    required: true
+    env:
+      - name: OITC_API_KEY
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. Only set to V(false) on test servers.
+    type: bool
+    default: true
+    env:
+      - name: OITC_VALIDATE_CERTS
+  ca_path:
+    description:
+      - A CA bundle (PEM file) used to verify the server's certificate, for servers with a private CA.
+    type: path
+    env:
+      - name: OITC_CA_PATH
+  timeout:
+    description:
+      - Seconds to wait for each answer of the server.
+    type: float
+    default: 30
+    env:
+      - name: OITC_TIMEOUT
+requirements:
+  - requests (Python library)
+"""

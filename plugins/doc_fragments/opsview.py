@@ -60,3 +60,60 @@ notes:
   - Configuration changes take effect when Opsview reloads; see M(lighthouse.monitoring.opsview_reload) and the
     handler role C(lighthouse.monitoring.opsview_changes).
 """
+
+    # Connection options of the opsview inventory plugin (lighthouse.monitoring.opsview.plugin): the same options and
+    # environment variables as the modules, which plugins declare as configuration.
+    PLUGIN = r"""
+options:
+  server_url:
+    description:
+      - URL of the Opsview server, for example V(https://opsview.example.com) (the REST API is below C(/rest)).
+    type: str
+    required: true
+    env:
+      - name: OPSVIEW_URL
+  username:
+    description:
+      - The Opsview user (a contact) to log in as. Its role needs to view the configuration of hosts and host groups.
+    type: str
+    required: true
+    env:
+      - name: OPSVIEW_USERNAME
+  password:
+    description:
+      - The user's password; in a file, encrypt it with Ansible Vault. It is never logged, shown or cached.
+      - One of O(password) and O(token) is required.
+    type: str
+    env:
+      - name: OPSVIEW_PASSWORD
+  token:
+    description:
+      - A session token from C(POST /rest/login), instead of the password (one request less). Opsview ends a session
+        an hour after its last use; an expired token fails (a password logs in again). It is never logged, shown or
+        cached.
+    type: str
+    env:
+      - name: OPSVIEW_TOKEN
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate. Only set to V(false) on test servers.
+    type: bool
+    default: true
+    env:
+      - name: OPSVIEW_VALIDATE_CERTS
+  ca_path:
+    description:
+      - A CA bundle (PEM file) used to verify the server's certificate, for servers with a private CA.
+    type: path
+    env:
+      - name: OPSVIEW_CA_PATH
+  timeout:
+    description:
+      - Seconds to wait for each answer of the server.
+    type: float
+    default: 30
+    env:
+      - name: OPSVIEW_TIMEOUT
+requirements:
+  - requests (Python library)
+"""

@@ -55,3 +55,54 @@ notes:
   - Clients and silences take effect at once; there is nothing to activate. Check definitions are files, see
     M(lighthouse.monitoring.sensu_check).
 """
+
+    # Connection options of the sensu inventory plugin (lighthouse.monitoring.sensu.plugin): the same options and
+    # environment variables as the modules, which plugins declare as configuration.
+    PLUGIN = r"""
+options:
+  server_url:
+    description:
+      - URL of the Sensu API (Sensu Core 1.x or Sensu Enterprise, the API of C(sensu-api) or C(sensu-enterprise)),
+        for example V(http://sensu.example.com:4567).
+    type: str
+    required: true
+    env:
+      - name: SENSU_API_URL
+  username:
+    description:
+      - The API's user (C(api.user) in Sensu's configuration), when the API asks for basic authentication.
+    type: str
+    env:
+      - name: SENSU_API_USER
+  password:
+    description:
+      - The password of O(username) (C(api.password)); in a file, encrypt it with Ansible Vault. It is never logged,
+        shown or cached.
+      - Neither may contain C(:), which Sensu's API cannot tell apart from the separator.
+    type: str
+    env:
+      - name: SENSU_API_PASSWORD
+  validate_certs:
+    description:
+      - Whether to verify the server's TLS certificate (Sensu Enterprise serves HTTPS on port 4568). Only set to
+        V(false) on test servers.
+    type: bool
+    default: true
+    env:
+      - name: SENSU_VALIDATE_CERTS
+  ca_path:
+    description:
+      - A CA bundle (PEM file) used to verify the server's certificate, for servers with a private CA.
+    type: path
+    env:
+      - name: SENSU_CA_PATH
+  timeout:
+    description:
+      - Seconds to wait for each answer of the server.
+    type: float
+    default: 30
+    env:
+      - name: SENSU_TIMEOUT
+requirements:
+  - requests (Python library)
+"""

@@ -156,3 +156,38 @@ def oitc_api(simulator: Simulator, path: str, body: dict | None = None) -> dict:
     request = urllib.request.Request(f"{simulator.url}{path}", data=data, headers=headers)
     with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback only
         return json.loads(answer.read())
+
+
+def run_inventory(
+    simulator: Simulator, tmp: Path, config: str, *args: str, env: dict | None = None, name: str = "x"
+) -> subprocess.CompletedProcess:
+    """``ansible-inventory -i <tmp>/<name>.<backend>.yml <args>``: the source is ``plugin:
+    lighthouse.monitoring.<backend>`` and the YAML ``config``; the connection from the modules' environment
+    variables (``simulator.env``) unless ``config`` or ``env`` (which wins) says otherwise. Only this plugin is
+    enabled and a source it cannot parse fails the command, as the README recommends."""
+    plugin = f"lighthouse.monitoring.{simulator.backend.name}"
+    source = tmp / f"{name}.{simulator.backend.name}.yml"
+    source.write_text(f"plugin: {plugin}\n{config}")
+    full_env = {
+        **os.environ,
+        **simulator.env,
+        "ANSIBLE_INVENTORY_ENABLED": plugin,
+        "ANSIBLE_INVENTORY_UNPARSED_FAILED": "true",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORCE_COLOR": "0",
+        **(env or {}),
+    }
+    command = ["ansible-inventory", "-i", str(source), *args]
+    return subprocess.run(command, env=full_env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def inventory_json(done: subprocess.CompletedProcess) -> dict:
+    """The JSON of a successful ``ansible-inventory --list``, without the marks it gives values an inventory plugin
+    set (``{"__ansible_unsafe": "x"}`` -> ``"x"``: not trusted as templates)."""
+    assert done.returncode == 0, done.stdout + done.stderr
+    return json.loads(done.stdout, object_hook=lambda o: o["__ansible_unsafe"] if set(o) == {"__ansible_unsafe"} else o)
+
+
+def group_hosts(listing: dict, group: str) -> list[str]:
+    """The hosts directly in ``group`` of an ``ansible-inventory --list``, sorted."""
+    return sorted(listing.get(group, {}).get("hosts", []))

@@ -42,3 +42,8 @@ def connection_spec() -> dict[str, dict[str, Any]]:
         "ca_path": {"type": "path", "fallback": env("CHECKMK_CA_PATH", "CHECKMK_VAR_CA_PATH")},
         "timeout": {"type": "float", "default": 30, "fallback": env("CHECKMK_TIMEOUT", "CHECKMK_VAR_TIMEOUT")},
     }
+
+
+# The connection options' names, which the inventory plugin and the lookups declare with the same environment
+# variables (the doc fragment lighthouse.monitoring.checkmk.plugin).
+CONNECTION = tuple(connection_spec())

@@ -22,3 +22,8 @@ def connection_spec() -> dict[str, dict[str, Any]]:
         "ca_path": {"type": "path", "fallback": env("OITC_CA_PATH")},
         "timeout": {"type": "float", "default": 30, "fallback": env("OITC_TIMEOUT")},
     }
+
+
+# The connection options' names, which the inventory plugin declares with the same environment variables (the doc
+# fragment lighthouse.monitoring.openitcockpit.plugin).
+CONNECTION = tuple(connection_spec())

@@ -24,3 +24,8 @@ def connection_spec() -> dict[str, dict[str, Any]]:
         "ca_path": {"type": "path", "fallback": env("OPSVIEW_CA_PATH")},
         "timeout": {"type": "float", "default": 30, "fallback": env("OPSVIEW_TIMEOUT")},
     }
+
+
+# The connection options' names, which the inventory plugin declares with the same environment variables (the doc
+# fragment lighthouse.monitoring.opsview.plugin).
+CONNECTION = tuple(connection_spec())

@@ -23,3 +23,8 @@ def connection_spec() -> dict[str, dict[str, Any]]:
         "ca_path": {"type": "path", "fallback": env("SENSU_CA_PATH")},
         "timeout": {"type": "float", "default": 30, "fallback": env("SENSU_TIMEOUT")},
     }
+
+
+# The connection options' names, which the inventory plugin declares with the same environment variables (the doc
+# fragment lighthouse.monitoring.sensu.plugin).
+CONNECTION = tuple(connection_spec())
