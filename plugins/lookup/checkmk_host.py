@@ -9,8 +9,8 @@ version_added: 0.2.0
 description:
   - Reads each named host from the Checkmk REST API with its effective attributes (as it inherits them from its
     folders), one request per host.
-  - Returns, per host, what the inventory plugin M(lighthouse.monitoring.checkmk) sets as host variables, without
-    the C(checkmk_) prefix.
+  - Returns, per host, what the inventory plugin P(lighthouse.monitoring.checkmk#inventory) sets as host variables,
+    without the C(checkmk_) prefix.
   - A host that Checkmk does not have is an error; with C(errors='ignore') the lookup returns nothing for it.
   - Attributes that hold credentials (C(snmp_community), C(management_snmp_community),
     C(management_ipmi_credentials)) and C(meta_data) are left out.

@@ -9,9 +9,24 @@ from typing import Any
 
 import yaml
 from ansible.inventory.data import InventoryData
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core before 2.19 trusts every template
+
+    def trust_as_template(value: str) -> str:
+        return value
+
 
 # The options of the fragments ansible.builtin.constructed and ansible.builtin.inventory_cache that the base reads.
 FRAGMENT_DEFAULTS = {"cache": False, "strict": False, "compose": {}, "groups": {}, "keyed_groups": []}
+
+
+def trusted(template: str) -> str:
+    """A template as Ansible trusts what it reads from an inventory source file."""
+    return trust_as_template(template)
 
 
 def configured(plugin_class: type, **options: Any) -> Any:
@@ -26,6 +41,8 @@ def configured(plugin_class: type, **options: Any) -> Any:
         **options,
     }
     module.inventory = InventoryData()
+    module.loader = DataLoader()
+    module.templar = Templar(loader=module.loader)  # parse() sets it before ansible-core 2.19, which makes it lazily
     return module
 
 

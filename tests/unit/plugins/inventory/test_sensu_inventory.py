@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from ansible.errors import AnsibleParserError
 from ansible.inventory.data import InventoryData
-from ansible.template import trust_as_template
 
 from ansible_collections.lighthouse.monitoring.plugins.inventory.sensu import InventoryModule
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._errors import (
@@ -28,6 +27,7 @@ from ansible_collections.lighthouse.monitoring.tests.unit.plugins.inventory.help
     configured,
     members,
     populate,
+    trusted,
 )
 from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.test_sensu_api import (
     BASE,
@@ -212,8 +212,8 @@ def test_constructed_features_use_the_host_vars():
     inventory = populated(
         [api_client("web01", environment="production", owner="ops"), api_client("db01")],
         # trusted as Ansible trusts what it reads from the inventory file
-        compose={"ansible_user": trust_as_template("'deploy' if sensu_environment == 'production' else 'ansible'")},
-        keyed_groups=[{"key": trust_as_template("sensu_attributes.owner | default('nobody')"), "prefix": "owner"}],
+        compose={"ansible_user": trusted("'deploy' if sensu_environment == 'production' else 'ansible'")},
+        keyed_groups=[{"key": trusted("sensu_attributes.owner | default('nobody')"), "prefix": "owner"}],
         strict=True,
     )
     assert inventory.get_host("web01").vars["ansible_user"] == "deploy"

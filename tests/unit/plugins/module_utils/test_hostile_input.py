@@ -30,7 +30,6 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.testing import patch_module_args
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
@@ -75,6 +74,7 @@ from ansible_collections.lighthouse.monitoring.tests.unit.fakes import (
     problem,
     query_values,
 )
+from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.module_runs import module_args
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 USER = "automation"
@@ -1559,11 +1559,11 @@ def run_module(module: Any, args: dict, server: Server, *, check_mode: bool) -> 
                 raise
 
     out = io.StringIO()
-    args = {**CONNECTION, **args, "_ansible_check_mode": check_mode, "_ansible_diff": True}
+    args = {**CONNECTION, **args}
     with (
         mock.patch.object(_client, "RequestsTransport", lambda tls: server),
         mock.patch.object(module, "api_errors", api_errors),
-        patch_module_args(args),
+        module_args(args, check_mode=check_mode, diff=True),
         redirect_stdout(out),
         pytest.raises(SystemExit) as exit_info,
     ):

@@ -28,7 +28,6 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
@@ -47,6 +46,7 @@ from ansible_collections.lighthouse.monitoring.tests.simulators.openitcockpit.co
 from ansible_collections.lighthouse.monitoring.tests.simulators.openitcockpit.testing import ApiClient
 from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.module_runs import (
     argument_validator,
+    module_args,
     recording_errors,
 )
 from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.test_hostile_input import (
@@ -282,7 +282,7 @@ def run(module: Any, args: dict, *, check: bool) -> tuple[dict, MonitoringError 
     with (
         mock.patch.object(_client, "RequestsTransport", lambda tls: Wire(key)),
         recording_errors(module, caught),
-        patch_module_args({**args, "_ansible_check_mode": check, "_ansible_diff": True}),
+        module_args(args, check_mode=check, diff=True),
         redirect_stdout(out),
         pytest.raises(SystemExit) as exit_info,
     ):

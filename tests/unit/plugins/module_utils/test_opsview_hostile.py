@@ -24,7 +24,6 @@ from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -42,6 +41,7 @@ from ansible_collections.lighthouse.monitoring.tests.simulators.opsview.config i
 from ansible_collections.lighthouse.monitoring.tests.simulators.opsview.testing import ApiClient
 from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.module_runs import (
     argument_validator,
+    module_args,
     recording_errors,
 )
 from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.test_hostile_input import (
@@ -146,7 +146,7 @@ def run(module: Any, args: dict, *, check: bool) -> tuple[dict, MonitoringError 
     with (
         mock.patch.object(_client, "RequestsTransport", lambda tls: Wire()),
         recording_errors(module, caught),
-        patch_module_args({**CONNECTION, **args, "_ansible_check_mode": check, "_ansible_diff": True}),
+        module_args({**CONNECTION, **args}, check_mode=check, diff=True),
         redirect_stdout(out),
         pytest.raises(SystemExit) as exit_info,
     ):

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._checkmk import _client
 from ansible_collections.lighthouse.monitoring.plugins.modules import checkmk_folder, checkmk_host
 from ansible_collections.lighthouse.monitoring.tests.unit.fakes import SECRET, problem, reply
+from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.module_runs import module_args
 
 CONNECTION = {"server_url": "https://cmk.example", "site": "central", "api_user": "automation", "api_secret": SECRET}
 PENDING = "/domain-types/activation_run/collections/pending_changes"
@@ -28,8 +28,10 @@ def run(fake, monkeypatch, capsys):
     monkeypatch.setattr(_client, "RequestsTransport", lambda tls: fake)
 
     def _run(module, args, *, check_mode=False, diff=False):
-        args = {**CONNECTION, **args, "_ansible_check_mode": check_mode, "_ansible_diff": diff}
-        with patch_module_args(args), pytest.raises(SystemExit) as exit_info:
+        with (
+            module_args({**CONNECTION, **args}, check_mode=check_mode, diff=diff),
+            pytest.raises(SystemExit) as exit_info,
+        ):
             module.main()
         result = json.loads(capsys.readouterr().out)
         return result, exit_info.value.code != 0

@@ -7,7 +7,6 @@ import json
 import os
 
 import pytest
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu import _client
 from ansible_collections.lighthouse.monitoring.plugins.module_utils._sensu.check import render
@@ -17,6 +16,7 @@ from ansible_collections.lighthouse.monitoring.plugins.modules import (
     sensu_client,
     sensu_silence,
 )
+from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.module_runs import module_args
 from ansible_collections.lighthouse.monitoring.tests.unit.plugins.module_utils.test_sensu_api import (
     BASE,
     ISSUED,
@@ -49,8 +49,8 @@ def run(fake, monkeypatch, capsys):
     monkeypatch.setattr(_client, "RequestsTransport", lambda tls: fake)
 
     def _run(module, args, *, check_mode=False, diff=False, connection=True):
-        args = {**(CONNECTION if connection else {}), **args, "_ansible_check_mode": check_mode, "_ansible_diff": diff}
-        with patch_module_args(args), pytest.raises(SystemExit) as exit_info:
+        args = {**(CONNECTION if connection else {}), **args}
+        with module_args(args, check_mode=check_mode, diff=diff), pytest.raises(SystemExit) as exit_info:
             module.main()
         result = json.loads(capsys.readouterr().out)
         return result, exit_info.value.code != 0
