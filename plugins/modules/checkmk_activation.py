@@ -110,10 +110,8 @@ activation:
                 "user_id": "automation", "time": "2026-11-22T09:59:00+00:00"}]
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(checkmk)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(checkmk).
     - C(type) is V(activation), named by the sites (or V(all sites)), action V(run) with C(pending_changes) from
       their count to 0, or V(none) when nothing is pending.
   returned: always

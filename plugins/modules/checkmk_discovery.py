@@ -108,10 +108,8 @@ pending_changes:
   elements: dict
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(checkmk)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(checkmk).
     - C(type) is V(services), one per host (named by the host), with each service added (V(null) to V(monitored)) or
       removed (the reverse) by its description, and C(host_labels) when they are updated.
   returned: always

@@ -193,10 +193,8 @@ fallbacks:
   sample: [{"site_id": "remote1", "host_names": ["web01.example.com"], "action": "set the downtime ..."}]
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(checkmk)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(checkmk).
     - C(type) is V(downtime), one per host (and service), named V(<host> (<comment>\)) or
       V(<host>/<service> (<comment>\)); a downtime replaced by one with another window is a V(change) of its
       window.

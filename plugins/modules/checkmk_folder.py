@@ -131,10 +131,8 @@ pending_changes:
             "user_id": "automation", "time": "2026-11-22T10:00:00+00:00"}]
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(checkmk)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(checkmk).
     - C(type) is V(folder), and before it one V(folder) entry (action V(add)) for each parent folder the task
       creates.
   returned: always

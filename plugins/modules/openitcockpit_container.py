@@ -89,10 +89,8 @@ created:
   sample: ["/root/ACME", "/root/ACME/Web"]
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(openitcockpit)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(openitcockpit).
     - C(type) is V(container), named by the container's full path (V(/root/ACME/Web)). When the container is created,
       one V(container) entry of action V(add) comes first for each missing parent the task creates (from the top
       down), then the container's own; an V(add) has the declared C(path), C(name) and C(type) (V(tenant),

@@ -139,10 +139,8 @@ downtimes:
       end_time: "2026-12-01T12:00:00+00:00"
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(openitcockpit)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(openitcockpit).
     - One entry of C(type) V(downtime) per host, or per service of a host, named V(<host> (<comment>\)) or
       V(<host>/<service> (<comment>\)). V(add) when the object has no downtime with the comment, with every
       declared value as changes (C(host_name), C(service_description) or C(include_services), C(comment),

@@ -86,10 +86,8 @@ exported:
   type: bool
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(openitcockpit)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(openitcockpit).
     - One entry, C(type) V(export) and C(name) V(configuration), of action V(run) when an export runs (or would),
       else V(none). Its changes say why, from what was pending at the first read - C(pending_changes) from the
       number of changelog entries since the last export to 0, C(unmonitored_hosts) from their number to 0,

@@ -136,10 +136,8 @@ host:
     satellite: Mastersystem
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(openitcockpit)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(openitcockpit).
     - One entry, C(type) V(host) and C(name) the host's name. A new host (V(add)) has every declared value as its
       changes (C(name), C(address), C(description), C(container), C(host_template), C(host_groups), C(satellite));
       a V(change) has the values that differ (C(host_groups) as a whole list, with the host's other groups kept

@@ -142,10 +142,8 @@ downtimes:
       end_time: "2026-12-01T12:00:00+00:00"
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(opsview)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(opsview).
     - One entry of C(type) V(downtime) per host, service of a host, or host group, named C(web01 (comment)),
       C(web01/Disk (comment)) or C(Opsview/Linux/Web (comment)); a downtime replaced by one with another window is a
       V(change) of the window's values that differ (C(start_time), C(end_time)).

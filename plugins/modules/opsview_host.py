@@ -158,10 +158,8 @@ host:
     variables: {"DISK": [{"value": "/"}, {"value": "/var"}]}
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(opsview)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(opsview).
     - C(type) is V(host) and C(name) the host's name.
   returned: always
   type: list

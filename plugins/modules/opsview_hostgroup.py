@@ -80,10 +80,8 @@ created:
   sample: ["Opsview/Linux", "Opsview/Linux/Web"]
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(opsview)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(opsview).
     - C(type) is V(hostgroup) and C(name) the group's path; with O(state=present), one V(add) entry for each group
       created, the parents first (C(changes) has its C(path)), else one entry for the path's group.
   returned: always

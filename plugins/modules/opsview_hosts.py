@@ -151,10 +151,8 @@ hosts:
   sample: {"created": ["web03"], "updated": ["web01"], "removed": [], "unchanged": ["web02"]}
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(opsview)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(opsview).
     - One entry of C(type) V(host) per declared host, in the order of O(hosts).
   returned: always
   type: list

@@ -67,10 +67,8 @@ reloaded:
   type: bool
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(opsview)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(opsview).
     - One entry, C(type) V(reload) and C(name) V(configuration), of action V(run) when a reload runs (or would),
       in which C(configuration_status) goes from V(pending) to V(uptodate), else V(none).
   returned: always

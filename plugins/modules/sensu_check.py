@@ -171,10 +171,8 @@ backup_file:
   sample: /etc/sensu/conf.d/check_check_http.json.12345.2026-12-02@10:00:00~
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(sensu)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(sensu).
     - One entry, C(type) V(check) and C(name) the check's name. Its changes are the definition's values that differ,
       by dotted path within the definition (C(interval), C(proxy_requests.splay)), and the file's attributes that
       change (C(file.mode), C(file.owner), ...), both from the file as first read; a new file (V(add)) has every

@@ -74,10 +74,8 @@ request:
   sample: {"check": "check_ping", "subscribers": ["client:web01"], "reason": "host registered", "issued": 1767225600}
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(sensu)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(sensu).
     - One entry of C(type) V(check request), named V(<check> on <subscribers>) (the subscribers joined by
       V(, )) when O(subscribers) is given, else by the check's name; action V(run) (in check mode too), with the
       request's values as its changes (C(check), C(subscribers), C(reason), C(creator); not C(issued)), each from

@@ -159,10 +159,8 @@ client:
     attributes: {environment: production}
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(sensu)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(sensu).
     - One entry, C(type) V(client) and C(name) the client's name. A new client (V(add)) has every declared value as
       its changes (C(name), C(address), C(subscriptions), C(keepalives), C(attributes.<key>)); a V(change) has the
       values that differ (C(subscriptions) as a whole list, C(attributes) key by key, as C(attributes.environment));

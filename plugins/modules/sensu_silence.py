@@ -118,10 +118,8 @@ silence:
     expires_in: 7170
 plan:
   description:
-    - What the task did (in check mode, would do), object by object, in the shape every module of the collection
-      returns, for a plan callback. Each entry has C(backend) (V(sensu)), C(type), C(name), C(action) (V(add),
-      V(change), V(remove), V(run) or V(none)) and C(changes), the values that differ by dotted path, each as
-      C(before) and C(after).
+    - What the task did (in check mode, would do), object by object, in the shape the notes describe (the same in
+      every module of the collection), with C(backend) V(sensu).
     - One entry, C(type) V(silence) and C(name) the silence's id (V(<subscription or *>:<check or *>), as
       V(client:web01:*)). A new silence (V(add)) has the declared values that are set as its changes (C(id),
       C(subscription), C(check), C(reason), C(creator), C(expire_on_resolve), C(expire)); a silence set again
