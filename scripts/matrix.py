@@ -212,9 +212,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     only = {v for v in args.only.split(",") if v}
     wanted = [s for s in args.steps.split(",") if s]
-    if unknown := sorted(set(wanted) - set(STEPS)) + sorted(only - {core for core, _ in COMBINATIONS}):
+    if unknown := sorted(set(wanted) - set(STEPS)) + sorted(only - {core for core, _python in COMBINATIONS}):
         parser.error(f"unknown: {', '.join(unknown)}")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
+    head = ["git", "rev-parse", "--short", "HEAD"]
+    commit = subprocess.run(head, cwd=ROOT, capture_output=True, text=True, check=True).stdout
     rows: dict[str, str] = {}
     failed = False
     for core, python in COMBINATIONS:

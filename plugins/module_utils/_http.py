@@ -58,7 +58,8 @@ class Response:
 class Transport(Protocol):
     def request(
         self, method: str, url: str, *, headers: Mapping[str, str], body: bytes | None, timeout: float
-    ) -> Response: ...
+    ) -> Response:
+        """Send one request and return the answer, whatever its status."""
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,18 @@ class Resource(Protocol):
 
     exact: frozenset[str]
 
-    def read(self) -> Model | None: ...
+    # Bodies are docstrings, not "...": the pycodestyle of ansible-test 2.17 and 2.18 refuses a def on one line (E704).
+    def read(self) -> Model | None:
+        """The object as it is, or None when it does not exist."""
 
-    def create(self, desired: Model) -> Model: ...
+    def create(self, desired: Model) -> Model:
+        """Create the object; the object as created."""
 
-    def update(self, current: Model, desired: Model) -> Model: ...
+    def update(self, current: Model, desired: Model) -> Model:
+        """Change the object; the object as changed."""
 
-    def delete(self, current: Model) -> None: ...
+    def delete(self, current: Model) -> None:
+        """Delete the object."""
 
 
 class Subject(NamedTuple):
