@@ -226,3 +226,17 @@ def traceback_allowed(verbosity: list[str]) -> bool:
     """Whether ansible-inventory may show a traceback: asked for with -vvv or more, before ansible-core 2.19 (which
     shows none for an inventory source's error)."""
     return ANSIBLE_RELEASE < (2, 19) and bool(verbosity)
+
+
+def assert_refused(
+    done: subprocess.CompletedProcess, line: str, secrets: tuple[str, ...], verbosity: list[str]
+) -> None:
+    """An ``ansible-inventory`` run that failed with ``line`` in one line of its output, without a traceback (unless
+    ``traceback_allowed``) and without any of ``secrets`` (checked first: a failure shows the output only when it
+    holds none)."""
+    output = done.stdout + done.stderr
+    leaked = [index for index, secret in enumerate(secrets) if secret in output]
+    assert not leaked, f"secrets {leaked} are in the output"
+    assert done.returncode != 0, output
+    assert printed(output, line), output
+    assert "Traceback" not in output or traceback_allowed(verbosity), output
