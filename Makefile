@@ -24,8 +24,9 @@ SANITY_PYTHON := 3.11
 
 # Extra arguments, e.g. `make units PYTEST_ARGS="-k sync -x"` or `make sanity SANITY_ARGS="--test pylint"`.
 # The integration tests run in two processes, a test file each at a time (a fault suite's scenarios stay in order,
-# each process has its own simulators); INTEGRATION_WORKERS= runs them in one.
-INTEGRATION_WORKERS ?= -n 2 --dist loadfile
+# each process has its own simulators), except the targets and demos, one each at a time (tests/integration/conftest.py);
+# INTEGRATION_WORKERS= runs them in one.
+INTEGRATION_WORKERS ?= -n 2 --dist loadgroup
 PYTEST_ARGS ?=
 SANITY_ARGS ?=
 SIMULATOR_PORT ?= 8080
@@ -93,7 +94,7 @@ contract: venv link ## Contract tests of the simulators: pytest tests/contract
 	$(RUN) scripts/run_pytest.sh tests/contract $(PYTEST_ARGS)
 
 integration: venv link ## Integration tests, playbooks against the simulators (the fault suites too): pytest tests/integration
-	$(RUN) scripts/run_pytest.sh tests/integration $(INTEGRATION_WORKERS) $(PYTEST_ARGS)
+	$(RUN) scripts/run_pytest.sh tests/integration $(INTEGRATION_WORKERS) --durations=20 $(PYTEST_ARGS)
 
 faults: venv link ## Only the fault suites (Checkmk, Opsview, openITCOCKPIT, Sensu) and the concurrency test (part of integration); prints their summary lines
 	$(RUN) python -m pytest tests/integration/test_faults.py tests/integration/test_faults_opsview.py \

@@ -170,7 +170,7 @@ def steps(result: Result, venv: Path, interpreter: str, wanted: Sequence[str]) -
         log = logs / f"{name}-integration.log"
         ignore = [f"--ignore=tests/integration/{suite}" for suite in FAULT_SUITES]
         command = [python, "-m", "pytest", "-p", "no:cacheprovider", "tests/integration", *ignore, "-n", "2"]
-        code = run([*command, "--dist", "loadfile"], env, log=log)
+        code = run([*command, "--dist", "loadgroup"], env, log=log)
         outcomes["integration"] = (code == 0, pytest_summary(log))
     result.outcomes = outcomes
 

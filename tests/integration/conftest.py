@@ -17,6 +17,10 @@ from ansible_collections.lighthouse.monitoring.tests.integration.harness import 
 )
 
 _STARTED = pytest.StashKey[float]()
+# Files whose tests are long and independent of each other (a target, a demo): under ``--dist loadgroup`` (make
+# integration) each of their tests is a group of its own, so that the workers share them. Every other file is one
+# group, as with ``--dist loadfile``: its tests run in order on one worker and share its module-scoped fixtures.
+SPLIT = {"test_targets.py", "test_demo.py"}
 
 
 @pytest.fixture(scope="session")
@@ -49,6 +53,13 @@ def sensu_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simula
     yield sim
     sim.process.terminate()
     sim.process.wait(timeout=10)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = f"{item.path.name}::{item.name}" if item.path.name in SPLIT else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
