@@ -233,6 +233,16 @@ def write_readme(rows: dict[str, str]) -> None:
     README.write_text(head + START + "\n" + "\n".join(table) + "\n" + END + tail, encoding="utf-8")
 
 
+def tested_commit() -> str:
+    """HEAD's short hash, with ``+changes`` when tracked files other than README.md differ from it (the table
+    itself is written there)."""
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+    status = [*git, "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)README.md"]
+    changed = subprocess.run(status, capture_output=True, text=True, check=True).stdout.strip()
+    return head.stdout.strip() + ("+changes" if changed else "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="", help="comma-separated ansible-core releases, e.g. 2.17,2.21")
@@ -243,8 +253,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     wanted = [s for s in args.steps.split(",") if s]
     if unknown := sorted(set(wanted) - set(STEPS)) + sorted(only - {core for core, _python in COMBINATIONS}):
         parser.error(f"unknown: {', '.join(unknown)}")
-    head = ["git", "rev-parse", "--short", "HEAD"]
-    commit = subprocess.run(head, cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    commit = tested_commit()
     rows: dict[str, str] = {}
     failed = False
     for core, python in COMBINATIONS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
 from ansible_collections.lighthouse.monitoring.scripts import matrix
@@ -73,3 +75,22 @@ def test_the_summary_adds_up_pytests_last_lines(tmp_path):
     assert pytest_summary(log) == "1 failed, 150 passed, 1 xfailed"
     log.write_text("ERROR: cannot import\n", encoding="utf-8")
     assert pytest_summary(log) == "no tests ran"
+
+
+def test_the_commit_says_when_the_work_tree_differs_from_it_except_for_the_table(tmp_path, monkeypatch):
+    def git(*args: str) -> str:
+        command = ["git", "-C", str(tmp_path), "-c", "user.name=t", "-c", "user.email=t@t", *args]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+    git("init", "-q")
+    (tmp_path / "README.md").write_text("table\n", encoding="utf-8")
+    (tmp_path / "module.py").write_text("x = 1\n", encoding="utf-8")
+    git("add", ".")
+    git("commit", "-q", "-m", "first")
+    monkeypatch.setattr(matrix, "ROOT", tmp_path)
+    head = git("rev-parse", "--short", "HEAD")
+    (tmp_path / "README.md").write_text("new table\n", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("untracked\n", encoding="utf-8")
+    assert matrix.tested_commit() == head
+    (tmp_path / "module.py").write_text("x = 2\n", encoding="utf-8")
+    assert matrix.tested_commit() == f"{head}+changes"
