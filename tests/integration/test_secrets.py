@@ -131,8 +131,11 @@ def play_for(check_mode: bool, calls: dict | None = None, *, token: bool = True)
 
 
 def plan_env(tmp_path) -> dict[str, str]:
-    """The plan callback on, with its JSON and Markdown files and every unchanged object listed."""
+    """The plan callback on, with its JSON and Markdown files and every unchanged object listed; and each result
+    with its ``invocation`` (the arguments, secrets masked), which ansible-core 2.21 adds only when asked to (older
+    releases always do and do not know the setting)."""
     return {
+        "ANSIBLE_INJECT_INVOCATION": "true",
         "ANSIBLE_CALLBACKS_ENABLED": "lighthouse.monitoring.plan",
         "LIGHTHOUSE_PLAN_JSON": str(tmp_path / "plan.json"),
         "LIGHTHOUSE_PLAN_MARKDOWN": str(tmp_path / "plan.md"),
