@@ -24,8 +24,8 @@ SANITY_PYTHON := 3.11
 
 # Extra arguments, e.g. `make units PYTEST_ARGS="-k sync -x"` or `make sanity SANITY_ARGS="--test pylint"`.
 # The integration tests run in two processes, a test file each at a time (a fault suite's scenarios stay in order,
-# each process has its own simulators), except the targets and demos, one each at a time (tests/integration/conftest.py);
-# INTEGRATION_WORKERS= runs them in one.
+# each process has its own simulators), but the targets and demos one test each at a time (see
+# tests/integration/conftest.py); INTEGRATION_WORKERS= runs them in one.
 INTEGRATION_WORKERS ?= -n 2 --dist loadgroup
 PYTEST_ARGS ?=
 SANITY_ARGS ?=
